@@ -1,0 +1,3 @@
+"""newsmon: an event-driven streaming news monitor."""
+
+__version__ = "0.1.0"

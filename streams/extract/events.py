@@ -1,0 +1,131 @@
+"""Turns findings into event objects per `schemas/event.v1.json`: one per real-world
+event in the article, with a stable `event_id`, evidence and confidence."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from spacy.tokens import Span
+
+from .allegations import AllegationFinding
+from .gazetteer import CITY
+from .mentions import Mentions
+from .visits import VisitFinding
+
+SCHEMA = "newsmon.event.v1"
+#: Reports of the same ongoing or planned event within this many days share an id.
+BUCKET_DAYS = 7
+
+
+def time_bucket(day: date) -> str:
+    """A 7-day bucket number, counted from 1970-01-05 (a Monday)."""
+    return str((day.toordinal() - date(1970, 1, 5).toordinal()) // BUCKET_DAYS)
+
+
+def event_id(kind: str, *parts: str) -> str:
+    digest = hashlib.sha256("|".join((kind, *parts)).encode()).hexdigest()[:16]
+    return f"{'lv' if kind == 'leader_visit' else 'sa'}-{digest}"
+
+
+def evidence(sentences: list[Span]) -> list[dict]:
+    seen: dict[int, Span] = {}
+    for s in sentences:
+        seen.setdefault(s.start_char, s)
+    out = []
+    for start in sorted(seen):
+        s = seen[start]
+        text = s.text.rstrip()
+        out.append({"text": text, "start": s.start_char, "end": s.start_char + len(text)})
+    return out
+
+
+def visit_events(
+    findings: list[VisitFinding], mentions: Mentions, article_id: str, day: date
+) -> list[dict]:
+    """One event per (visitor, host country, status); a planned trip to a country the
+    leader is already visiting is a further stop of that visit."""
+    groups: dict[tuple[str, str, str], list[VisitFinding]] = {}
+    for f in findings:
+        groups.setdefault((f.person.name, f.host.code, f.status), []).append(f)
+    for name, host, _ in [k for k in groups if k[2] == "planned"]:
+        if (name, host, "ongoing") in groups:
+            groups[(name, host, "ongoing")] += groups.pop((name, host, "planned"))
+    events = []
+    for (name, host, status), group in groups.items():
+        person = group[0].person
+        cities = [f.host.place.city for f in group if f.host.place.kind == CITY]
+        when = next((f.when.text for f in group if f.when is not None), None)
+        year = next((f.when.year for f in group if f.when and f.when.year), None)
+        bucket = str(year or "?") if status == "past" else time_bucket(day)
+        events.append(
+            {
+                "schema": SCHEMA,
+                "type": "leader_visit",
+                "event_id": event_id("leader_visit", person.country, name, host, status, bucket),
+                "article_id": article_id,
+                "visitor": {"name": name, "title": person.title, "country": person.country},
+                "host": {
+                    "country": host,
+                    "city": cities[0] if cities else None,
+                    "leader": _host_leader(group, mentions, host),
+                },
+                "status": status,
+                "when": when,
+                "evidence": evidence([f.sentence for f in group]),
+                "confidence": _visit_confidence(group),
+            }
+        )
+    return events
+
+
+def _host_leader(group: list[VisitFinding], mentions: Mentions, host: str) -> str | None:
+    """The host country's leader when named in the visit's sentences or the next one."""
+    for f in group:
+        if f.host_leader_hint and f.host_leader_hint.country == host:
+            return f.host_leader_hint.name
+    for f in group:
+        sent = f.sentence
+        end = sent.end
+        nxt = sent.doc[end:].sents if end < len(sent.doc) else None
+        if nxt is not None:
+            end = next(iter(nxt)).end
+        for m in mentions.leaders_in(sent.start, end):
+            if m.person.country == host and not m.former:
+                return m.person.name
+    return None
+
+
+def _visit_confidence(group: list[VisitFinding]) -> float:
+    score = 0.55 + 0.1 * min(len(group) - 1, 3)
+    if any(f.mention.kind == "name" for f in group):
+        score += 0.1
+    if any(f.person.terms for f in group):
+        score += 0.1
+    return round(min(score, 0.98), 2)
+
+
+def allegation_events(
+    findings: list[AllegationFinding], article_id: str, day: date
+) -> list[dict]:
+    events = []
+    for f in findings:
+        accusers = sorted(f.accusers)
+        events.append(
+            {
+                "schema": SCHEMA,
+                "type": "sanctions_allegation",
+                "event_id": event_id(
+                    "sanctions_allegation", f.accused, *sorted(f.counterparties), time_bucket(day)
+                ),
+                "article_id": article_id,
+                "accusers": accusers,
+                "accused": f.accused,
+                "counterparties": sorted(f.counterparties),
+                "subject": f.subject or "sanctions violation",
+                "denied": f.denied,
+                "evidence": evidence(f.sentences),
+                "confidence": round(min(0.5 + 0.1 * len(f.sentences) + 0.05 * len(accusers), 0.97), 2),
+            }
+        )
+    return events

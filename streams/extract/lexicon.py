@@ -1,0 +1,167 @@
+"""Word lists the rules read: titles, visit and allegation triggers, tense and
+hedge cues. All lower case; multi-word entries are matched token by token."""
+
+from __future__ import annotations
+
+
+def words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# --- leaders --------------------------------------------------------------------------
+
+#: Title phrases of heads of state and government -> the title as written in events.
+LEADER_TITLES: dict[tuple[str, ...], str] = {
+    ("president",): "President",
+    ("prime", "minister"): "Prime Minister",
+    ("premier",): "Premier",
+    ("chancellor",): "Chancellor",
+    ("king",): "King",
+    ("queen",): "Queen",
+    ("emir",): "Emir",
+    ("amir",): "Emir",
+    ("sultan",): "Sultan",
+    ("supreme", "leader"): "Supreme Leader",
+    ("general", "secretary"): "General Secretary",
+    ("leader",): None,  # "the North Korean leader": a leader, no formal title
+    ("head", "of", "state"): None,
+    ("head", "of", "government"): None,
+    ("taoiseach",): "Taoiseach",
+    ("pope",): "Pope",
+    ("interim", "president"): "Interim President",
+    ("acting", "president"): "Acting President",
+    ("grand", "duke"): "Grand Duke",
+    ("chief", "adviser"): "Chief Adviser",
+    ("state", "counsellor"): "State Counsellor",
+    ("monarch",): "King",
+}
+
+#: A word right before a title that makes it someone else's ("vice president",
+#: "foreign minister", "Commission President") or not current ("former president").
+TITLE_BLOCKERS = words(
+    "vice deputy former ex ex- late then then- outgoing opposition commission council parliament "
+    "parliamentary assembly bank fund court senate club party federation association committee "
+    "university company corporation league union regional provincial state-owned crown first "
+    "foreign defence defense finance trade interior economy deputy-prime vice- erstwhile "
+    "would-be elected president-elect prime-minister-elect candidate hopeful aspiring rebel "
+    "separatist militia junior assistant"
+)
+#: Bodies whose presidents and secretaries-general are not heads of state.
+NON_STATE_OF = words(
+    "commission council parliament assembly bank fund un united nations nato european "
+    "the world court olympic fifa committee board"
+)
+#: Gender-neutral mention words that refer back to the leader in focus.
+PRONOUNS = words("he his him himself she her hers herself")
+
+# --- leader visits ----------------------------------------------------------------------
+
+#: Verb forms that report travel to a place given by a following preposition or object.
+VISIT_VERBS = words(
+    "visit visits visited visiting travel travels traveled travelled traveling travelling "
+    "arrive arrives arrived arriving land lands landed landing fly flies flew flying tour "
+    "tours toured touring head heads headed heading journey journeys journeyed go goes went "
+    "going come comes came coming return returns returned returning stop stops stopped "
+    "depart departs departed departing leave leaves left leaving touch touches touched "
+    "jet jets jetted"
+)
+#: Of those, the ones that take the place as a direct object ("visited Japan").
+TRANSITIVE_VISIT_VERBS = words("visit visits visited visiting tour tours toured touring")
+#: Nouns naming a visit ("his trip to Russia", "a Pyongyang visit").
+VISIT_NOUNS = words(
+    "visit visits trip trips tour journey arrival stopover sojourn stay voyage"
+)
+#: Meeting words: a leader meeting in a named foreign place visits it.
+MEET_WORDS = words(
+    "meet meets met meeting talks summit summits attend attends attended attending "
+    "sidelines hold holds held holding"
+)
+#: Hosting words: the object leader is the visitor ("Xi hosted Lula").
+HOST_VERBS = words(
+    "host hosts hosted hosting welcome welcomes welcomed welcoming receive receives received "
+    "receiving greet greets greeted greeting"
+)
+#: Prepositions that introduce the destination of travel or the place of a meeting.
+DESTINATION_PREPS = words("to in into at for inside")
+#: Nouns after a demonym that make it a place: "the Russian capital".
+PLACE_NOUNS = words("capital city port resort soil territory island")
+
+#: A visit is not an event when one of these stands near its trigger.
+VISIT_HEDGES = words(
+    "could might may possible possibly potential potentially perhaps rumour rumours rumor "
+    "rumors rumoured rumored speculation speculate speculated speculating mull mulls mulled "
+    "mulling consider considers considered considering weigh weighs weighing invite invites "
+    "invited inviting invitation invitations cancel cancels cancelled canceled cancelling "
+    "cancellation postpone postpones postponed postponing postponement scrap scrapped shelve "
+    "shelved delay delayed hope hopes hoped hoping wish wishes want wants wanted "
+    "proposal propose proposed proposes if unless whether suggest suggested suggests "
+    "offered offer offers urge urged urges calls called asked ask declined decline refuse "
+    "refused refuses skip skipped skips snub snubbed boycott boycotted abandon abandoned "
+    "hypothetical reportedly unconfirmed denied deny denies dismissed dismiss "
+    "virtual virtually video videoconference phone call online remotely"
+)
+NEGATIONS = words("not n't no never neither nor without")
+#: Words before a visit trigger that make it planned ("is slated to travel").
+PLANNED_CUES = words(
+    "will 'll shall slated expected due scheduled schedule plans plan planning planned set "
+    "upcoming forthcoming preparing prepares prepare intends intend intended intending "
+    "announced later next tomorrow coming ahead"
+)
+#: Words before a visit trigger that make it background ("his last visit").
+PAST_CUES = words("last previous earlier prior had former first-ever")
+
+# --- sanctions allegations --------------------------------------------------------------
+
+SANCTION_WORDS = words(
+    "sanction sanctions sanctioned embargo embargoes embargoed resolution resolutions "
+    "sanctions-busting sanctions-evasion blacklisted blacklist price-cap cap"
+)
+VIOLATION_WORDS = words(
+    "violate violates violated violating violation violations breach breaches breached "
+    "breaching evade evades evaded evading evasion circumvent circumvents circumvented "
+    "circumventing circumvention bust busting skirt skirted skirting flout flouted flouting "
+    "undermine undermining contravene contravened contravention illicit illegal illegally "
+    "smuggle smuggled smuggling prohibited banned unlawful clandestine covert"
+)
+#: Things whose transfer sanctions prohibit.
+TRANSFER_GOODS = words(
+    "arms weapons weapon munitions ammunition shells missiles missile drones drone "
+    "military oil crude fuel petroleum coal technology components chips semiconductors "
+    "luxury goods equipment artillery rockets ballistic nuclear dual-use parts microelectronics"
+)
+TRANSFER_VERBS = words(
+    "supply supplies supplied supplying provide provides provided providing ship ships "
+    "shipped shipping send sends sent sending transfer transfers transferred transferring "
+    "deliver delivers delivered delivering export exports exported exporting sell sells sold "
+    "selling import imports imported importing buy buys bought buying procure procured "
+    "procuring furnish furnished help helps helped helping aid aided aiding support supported "
+    "supporting smuggle smuggled acquire acquired acquiring obtain obtained"
+)
+ACCUSE_VERBS = words(
+    "accuse accuses accused accusing accusation accusations allege alleges alleged alleging "
+    "allegation allegations charge charges charged claim claims claimed claiming say says said "
+    "saying state states stated assert asserts asserted warn warns warned warning found find "
+    "finds report reports reported concluded conclude concludes blame blames blamed "
+    "condemn condemns condemned concern concerns concerned believe believes believed "
+    "determined determine documented document identified identify according told "
+    "assessed assess confirmed confirm"
+)
+DENIAL_WORDS = words(
+    "deny denies denied denying denial denials reject rejects rejected rejecting dismiss "
+    "dismisses dismissed dismissing refute refutes refuted rebuff rebuffed disputes disputed "
+    "dispute"
+)
+#: Objects of a denial verb that make it a denial of the conduct, not of the sanctions.
+DENIAL_OBJECTS = words(
+    "allegation allegations accusation accusations claim claims charge charges report reports "
+    "any supplying providing shipping sending transferring selling exporting involvement "
+    "wrongdoing it them this that transfers deals deal trade violating violation breaching "
+    "evading having"
+)
+#: Phrases that defend the conduct as legitimate ("normal trade"): also a denial.
+LEGITIMACY_WORDS = words("legitimate normal lawful legal routine ordinary")
+#: Sources whose claims do not make an allegation event.
+NON_STATE_SOURCES = words(
+    "think tank think-tank researchers researcher analysts analyst institute study "
+    "academics watchdog-group ngo journalists investigation newspaper media outlet"
+)

@@ -1,0 +1,288 @@
+"""Who and where, within one article: resolves leader mentions (full names, short names,
+titles, "the Russian leader", pronouns) and place mentions to countries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from spacy.tokens import Doc, Span, Token
+
+from .gazetteer import BODY, CITY, COUNTRY, DEMONYM, METONYM, Gazetteer, Leader, Place
+from .lexicon import LEADER_TITLES, NON_STATE_OF, PLACE_NOUNS, PRONOUNS, TITLE_BLOCKERS
+
+MAX_TITLE_LEN = max(len(k) for k in LEADER_TITLES)
+
+
+@dataclass
+class Person:
+    """A leader as this article knows them."""
+
+    name: str
+    country: str
+    title: str | None = None
+    terms: list[Leader] = field(default_factory=list)
+
+    def led_in(self, year: int) -> bool:
+        """True unless the gazetteer knows they were not in office that year."""
+        return not self.terms or any(t.in_office_year(year) for t in self.terms)
+
+    def leads_on(self, day: date) -> bool:
+        return not self.terms or any(t.in_office(day) for t in self.terms)
+
+
+@dataclass
+class LeaderMention:
+    person: Person
+    start: int  # token index
+    end: int
+    kind: str  # name | title | pronoun
+    former: bool = False  # "former president", "then-vice president"
+
+
+@dataclass
+class PlaceMention:
+    place: Place
+    start: int
+    end: int
+
+    @property
+    def code(self) -> str:
+        return self.place.code
+
+
+@dataclass
+class Mentions:
+    leaders: list[LeaderMention]
+    places: list[PlaceMention]
+    persons: dict[str, Person]
+
+    def leaders_in(self, start: int, end: int) -> list[LeaderMention]:
+        return [m for m in self.leaders if start <= m.start < end]
+
+    def places_in(self, start: int, end: int) -> list[PlaceMention]:
+        return [p for p in self.places if start <= p.start < end]
+
+
+def find_places(doc: Doc, gaz: Gazetteer) -> list[PlaceMention]:
+    out = []
+    for span in doc.spans["places"]:
+        place = gaz.places[span.kb_id_]
+        if place.kind == DEMONYM and span.end < len(doc) and doc[span.end].lower_ in PLACE_NOUNS:
+            # "the Russian capital", "on Chinese soil": the demonym stands for the country
+            out.append(PlaceMention(Place(place.code, COUNTRY), span.start, span.end + 1))
+        else:
+            out.append(PlaceMention(place, span.start, span.end))
+    return out
+
+
+class _Resolver:
+    """Walks the article once, left to right, keeping who is in focus."""
+
+    def __init__(self, doc: Doc, gaz: Gazetteer, day: date, places: list[PlaceMention]):
+        self.doc, self.gaz, self.day = doc, gaz, day
+        self.place_at = {i: p for p in places for i in range(p.start, p.end)}
+        self.persons: dict[str, Person] = {}
+        self.surnames: dict[str, Person] = {}
+        self.mentions: list[LeaderMention] = []
+        self.non_leader_at: set[int] = set()  # token starts of other people's names
+
+    # -- building persons ----------------------------------------------------------------
+    def person_for(self, leaders: list[Leader]) -> Person:
+        chosen = _pick_term(leaders, self.day)
+        terms = [ld for ld in self.gaz.leaders if ld.name == chosen.name]
+        person = self.persons.get(chosen.name)
+        if person is None:
+            person = Person(chosen.name, chosen.country, chosen.title or None, terms)
+            self.persons[chosen.name] = person
+        return person
+
+    def new_person(self, name: str, country: str, title: str | None) -> Person:
+        person = self.persons.get(name) or Person(name, country, title)
+        self.persons[name] = person
+        self.surnames[name.split()[-1]] = person
+        return person
+
+    # -- the walk --------------------------------------------------------------------------
+    def run(self) -> list[LeaderMention]:
+        doc = self.doc
+        named = {sp.start: sp for sp in doc.spans["leaders"]}
+        i = 0
+        while i < len(doc):
+            if i in named:
+                i = self._named(named[i])
+                continue
+            title = _title_at(doc, i)
+            if title is not None:
+                i = self._titled(i, *title, named)
+                continue
+            tok = doc[i]
+            if tok.lower_ in PRONOUNS:
+                self._pronoun(tok)
+            elif tok.text in self.surnames and tok.is_title and not _name_part_follows(doc, i):
+                self._add(self.surnames[tok.text], i, i + 1, "name")
+            elif tok.ent_type_ == "PERSON" and tok.ent_iob_ == "B":
+                self.non_leader_at.add(i)
+            i += 1
+        return self.mentions
+
+    def _add(self, person: Person, start: int, end: int, kind: str, former: bool = False):
+        self.mentions.append(LeaderMention(person, start, end, kind, former))
+
+    def _named(self, span: Span) -> int:
+        leaders = self.gaz.leaders_named(span.kb_id_)
+        person = self.person_for(leaders)
+        former = _is_former(self.doc, span.start)
+        self._add(person, span.start, span.end, "name", former)
+        return span.end
+
+    def _titled(self, i: int, length: int, title: str | None, named: dict[int, Span]) -> int:
+        """A title, possibly with a country cue before or after it and a name after it."""
+        doc = self.doc
+        end = i + length
+        blocked = i > 0 and _blocks_title(doc[i - 1])
+        country = self._country_cue(i, end)
+        if end < len(doc) and doc[end].lower_ == "of":
+            if doc[end + 1 : end + 3].text.lower() in NON_STATE_OF or (
+                end + 1 < len(doc) and doc[end + 1].lower_ in NON_STATE_OF and country is None
+            ):
+                blocked = True
+        if end in named and not blocked:  # "President Vladimir Putin"
+            span = named[end]
+            person = self.person_for(self.gaz.leaders_named(span.kb_id_))
+            if title and (person.title is None):
+                person.title = title
+            self._add(person, i, span.end, "name", _is_former(doc, i))
+            return span.end
+        name_end = end
+        while name_end < len(doc) and _is_name_token(doc[name_end]):
+            name_end += 1
+        if blocked:
+            if name_end > end:
+                self.non_leader_at.add(end)
+            return max(name_end, end)
+        if name_end > end:  # a leader missing from the gazetteer: "President Bola Tinubu"
+            if country is not None:
+                name = doc[end:name_end].text
+                self._add(self.new_person(name, country, title), i, name_end, "name")
+            return name_end
+        if title is None and country is None:
+            return end  # bare "leader": too vague
+        if _is_plural_or_generic(doc, i, end):
+            return end
+        person = self._by_role(country, title)
+        if person is not None:
+            self._add(person, i, end, "title")
+        return end
+
+    def _country_cue(self, start: int, end: int) -> str | None:
+        """The country a title belongs to: "Russian President", "North Korea's leader",
+        "President of France"."""
+        doc = self.doc
+        j = start - 1
+        while j >= 0 and doc[j].lower_ in ("'s", "’s", "'", "’"):
+            j -= 1
+        if j >= 0 and j in self.place_at and self.place_at[j].place.kind != BODY:
+            return self.place_at[j].code
+        if end + 1 < len(doc) and doc[end].lower_ == "of":
+            k = end + 1
+            if doc[k].lower_ == "the":
+                k += 1
+            if k in self.place_at and self.place_at[k].place.kind in (COUNTRY, DEMONYM):
+                return self.place_at[k].code
+        return None
+
+    def _by_role(self, country: str | None, title: str | None) -> Person | None:
+        """ "the Russian leader", "the premier": someone already named, else the holder."""
+        for m in reversed(self.mentions):
+            p = m.person
+            if (country is None or p.country == country) and (
+                title is None or p.title is None or p.title == title or country is not None
+            ):
+                return p
+        if country is None:
+            return None
+        holders = [
+            ld for ld in self.gaz.office_holders(country, self.day) if not title or ld.title == title
+        ]
+        return self.person_for(holders) if holders else None
+
+    def _pronoun(self, tok: Token) -> None:
+        """He, his, she, her: the most recent person named (leader or not)."""
+        last_leader = self.mentions[-1] if self.mentions else None
+        last_other = max(self.non_leader_at, default=-1)
+        if last_leader is None or last_other > last_leader.start:
+            return
+        if tok.i - last_leader.start > 120:  # too far back to trust
+            return
+        self._add(last_leader.person, tok.i, tok.i + 1, "pronoun", last_leader.former)
+
+
+def _pick_term(leaders: list[Leader], day: date) -> Leader:
+    current = [ld for ld in leaders if ld.in_office(day)]
+    if current:
+        # a head of state wins over a head of government of the same name
+        return sorted(current, key=lambda ld: ld.role != "head_of_state")[0]
+    before = [ld for ld in leaders if ld.start is None or ld.start <= day]
+    pool = before or leaders
+    return max(pool, key=lambda ld: ld.end or date.max)
+
+
+def _title_at(doc: Doc, i: int) -> tuple[int, str | None] | None:
+    for n in range(MAX_TITLE_LEN, 0, -1):
+        key = tuple(t.lower_ for t in doc[i : i + n])
+        if len(key) == n and key in LEADER_TITLES:
+            if key == ("leader",) and not _leader_word_ok(doc, i):
+                return None
+            if key == ("president",) and i + 1 < len(doc) and doc[i + 1].lower_ == "-elect":
+                return None
+            return n, LEADER_TITLES[key]
+    return None
+
+
+def _leader_word_ok(doc: Doc, i: int) -> bool:
+    """'leader' is a leader's title only when a country stands right before it."""
+    return i > 0 and (doc[i - 1].lower_ in ("'s", "’s") or doc[i - 1].is_title)
+
+
+def _blocks_title(tok: Token) -> bool:
+    text = tok.lower_.rstrip("-")
+    return text in TITLE_BLOCKERS or tok.lower_ in TITLE_BLOCKERS or tok.lower_.endswith("-vice")
+
+
+def _is_former(doc: Doc, i: int) -> bool:
+    window = doc[max(0, i - 3) : i]
+    return any(t.lower_.rstrip("-") in ("former", "ex", "late", "then", "erstwhile") for t in window)
+
+
+def _is_plural_or_generic(doc: Doc, start: int, end: int) -> bool:
+    prev = doc[start - 1].lower_ if start > 0 else ""
+    nxt = doc[end].lower_ if end < len(doc) else ""
+    return prev in ("a", "any", "every", "each", "another", "no") or nxt in ("s", "'s")
+
+
+def _is_name_token(tok: Token) -> bool:
+    return (tok.is_title or tok.is_upper) and tok.is_alpha and len(tok) > 1 and not tok.is_sent_start
+
+
+def _name_part_follows(doc: Doc, i: int) -> bool:
+    return i + 1 < len(doc) and _is_name_token(doc[i + 1])
+
+
+def resolve(doc: Doc, gaz: Gazetteer, day: date) -> Mentions:
+    places = find_places(doc, gaz)
+    resolver = _Resolver(doc, gaz, day, places)
+    leaders = resolver.run()
+    return Mentions(leaders, places, resolver.persons)
+
+
+__all__ = [
+    "CITY",
+    "COUNTRY",
+    "METONYM",
+    "LeaderMention",
+    "Mentions",
+    "Person",
+    "PlaceMention",
+    "resolve",
+]
