@@ -24,6 +24,7 @@ from .mentions import Mentions, PlaceMention
 INHERIT_SENTENCES = 3  # an allegation without a named accuser inherits from this far back
 COUNTERPARTY_PREPS = frozenset({"to", "from", "with"})
 SUBJECT_STOP = frozenset(",;:.—–(")
+ACCUSER_EXCLUDED = frozenset({"to", "from", "in", "of", "against", "for", "on", "by"})
 
 
 @dataclass
@@ -88,7 +89,7 @@ def _parties(doc: Doc, sent: Span, mentions: Mentions) -> tuple[set[str], set[st
     for p in places:
         prep = _prep_before(doc, p, sent.start)
         if pivot is not None and p.start < pivot:
-            if prep == "according" or prep not in COUNTERPARTY_PREPS | {"in", "of", "against"}:
+            if prep in ("according", "along", "together") or prep not in ACCUSER_EXCLUDED:
                 accusers.add(p.code)
             continue
         if p.place.kind == BODY:
@@ -113,7 +114,7 @@ def _parties(doc: Doc, sent: Span, mentions: Mentions) -> tuple[set[str], set[st
 def _claim_pivot(sent: Span) -> int | None:
     """Token index of the first claim verb ('accused', 'said', 'found')."""
     for tok in sent:
-        if tok.lower_ in ACCUSE_VERBS and tok.lower_ != "according":
+        if tok.text in ACCUSE_VERBS and tok.text != "according":
             return tok.i
     return None
 
@@ -125,8 +126,8 @@ def _prep_before(doc: Doc, p: PlaceMention, floor: int) -> str:
     if k < floor:
         return ""
     word = doc[k].lower_
-    if word == "to" and k > floor and doc[k - 1].lower_ == "according":
-        return "according"
+    if word in ("to", "with") and k > floor and doc[k - 1].lower_ in ("according", "along", "together"):
+        return doc[k - 1].lower_
     return word
 
 
@@ -156,7 +157,12 @@ def _subject(doc: Doc, sent: Span) -> str:
                 return "".join(words).strip()
     for k, tok in enumerate(toks):
         if tok.lower_ in VIOLATION_WORDS:
-            return " ".join(t.text for t in toks[k : k + 6] if t.text not in SUBJECT_STOP).strip()
+            words = []
+            for t in toks[k : k + 8]:
+                if t.text in SUBJECT_STOP:
+                    break
+                words.append(t.text_with_ws)
+            return "".join(words).strip()
     return sent.text.strip()[:80]
 
 

@@ -10,6 +10,7 @@ from spacy.tokens import Span
 
 from .allegations import AllegationFinding
 from .gazetteer import CITY
+from .lexicon import MEETING_CUES
 from .mentions import Mentions
 from .visits import VisitFinding
 
@@ -90,6 +91,9 @@ def _host_leader(group: list[VisitFinding], mentions: Mentions, host: str) -> st
         nxt = sent.doc[end:].sents if end < len(sent.doc) else None
         if nxt is not None:
             end = next(iter(nxt)).end
+        words = {t.lower_ for t in sent.doc[sent.start : end]}
+        if not words & MEETING_CUES:
+            continue
         for m in mentions.leaders_in(sent.start, end):
             if m.person.country == host and not m.former:
                 return m.person.name

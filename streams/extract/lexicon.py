@@ -76,6 +76,12 @@ MEET_WORDS = words(
     "meet meets met meeting talks summit summits attend attends attended attending "
     "sidelines hold holds held holding"
 )
+#: Words that say two leaders meet: the host country's leader then goes into the event.
+MEETING_CUES = words(
+    "talks meet meets met meeting meetings summit hosted hosts host welcomed welcomes greeted "
+    "greets received receives alongside hug hugged embraced handshake sat bilateral discussed "
+    "discuss signed sign"
+)
 #: Hosting words: the object leader is the visitor ("Xi hosted Lula").
 HOST_VERBS = words(
     "host hosts hosted hosting welcome welcomes welcomed welcoming receive receives received "

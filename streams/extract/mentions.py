@@ -12,6 +12,7 @@ from .gazetteer import BODY, CITY, COUNTRY, DEMONYM, METONYM, Gazetteer, Leader,
 from .lexicon import LEADER_TITLES, NON_STATE_OF, PLACE_NOUNS, PRONOUNS, TITLE_BLOCKERS
 
 MAX_TITLE_LEN = max(len(k) for k in LEADER_TITLES)
+GAZETTEER_SINCE = 2010  # the leaders data lists every term in office from this year on
 
 
 @dataclass
@@ -24,8 +25,11 @@ class Person:
     terms: list[Leader] = field(default_factory=list)
 
     def led_in(self, year: int) -> bool:
-        """True unless the gazetteer knows they were not in office that year."""
-        return not self.terms or any(t.in_office_year(year) for t in self.terms)
+        """True unless the gazetteer knows they were not in office that year (it covers
+        terms from 2010 on)."""
+        if year < GAZETTEER_SINCE or not self.terms:
+            return True
+        return any(t.in_office_year(year) for t in self.terms)
 
     def leads_on(self, day: date) -> bool:
         return not self.terms or any(t.in_office(day) for t in self.terms)

@@ -23,16 +23,15 @@ PATTERNS = [
     rf"\d{{1,2}}\s+{_MONTH}\s+(?:19|20)\d\d",
     rf"{_REL}\s+(?:{_MONTH}|{_WEEKDAY}|{_SEASON}|{_UNIT})",
     rf"{_NUM}\s+{_UNIT}\s+ago",
-    rf"(?:early|late)\s+(?:on\s+)?{_WEEKDAY}(?:\s+(?:morning|afternoon|evening|night))?",
-    rf"{_WEEKDAY}(?:\s+(?:morning|afternoon|evening|night))?",
+    rf"{_WEEKDAY}",
     rf"{_MONTH}\s+\d{{1,2}}",
     rf"\d{{1,2}}\s+{_MONTH}",
     rf"(?:{_SEASON}\s+(?:of\s+)?)?(?:19|20)\d\d",
-    rf"(?:in|by|during|until|since)\s+{_MONTH}",
     r"(?:today|tomorrow|yesterday|tonight|overnight)",
     r"(?:in\s+)?the\s+coming\s+(?:days|weeks|months)",
     r"later\s+(?:this|in\s+the)\s+(?:week|month|year)",
     r"earlier\s+(?:this|in\s+the)\s+(?:week|month|year)",
+    _MONTH,
 ]
 TIME_RE = re.compile("|".join(f"(?:{p})" for p in PATTERNS), re.IGNORECASE)
 _YEAR_RE = re.compile(r"\b(19|20)\d\d\b")

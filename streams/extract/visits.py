@@ -220,10 +220,11 @@ def _country_place(code: str):
 
 
 def _finding(doc, sent, i, clause, visitor, host, times, hint=None) -> list[VisitFinding]:
+    times = _clause_times(doc, clause, times)
     status = _status(doc, i, clause, host, times)
     if status is None:
         return []
-    when = _when(i, clause, doc, times)
+    when = _when(i, doc, times)
     return [VisitFinding(visitor.person, visitor, host, status, when, sent, i, hint)]
 
 
@@ -235,8 +236,7 @@ def _status(doc, i, clause, host, times) -> str | None:
         return None
     if any(w in NEGATIONS for w in left[-4:]):
         return None
-    clause_times = [t for t in times if doc[clause.start].idx <= t.start < doc[clause.end - 1].idx + 1]
-    relations = {t.relation for t in clause_times}
+    relations = {t.relation for t in times}
     if any(w in PLANNED_CUES for w in left[-6:]) or FUTURE in relations:
         if PAST in relations:
             return "past"
@@ -246,15 +246,20 @@ def _status(doc, i, clause, host, times) -> str | None:
     return "ongoing"
 
 
-def _when(i, clause, doc, times) -> TimePhrase | None:
+def _clause_times(doc, clause, times: list[TimePhrase]) -> list[TimePhrase]:
+    """Time phrases of the clause; a clause without one ('..., where he visited a
+    factory') takes those of the sentence before it."""
     start = doc[clause.start].idx
     end = doc[clause.end - 1].idx + len(doc[clause.end - 1])
     inside = [t for t in times if start <= t.start < end]
-    if not inside:
+    return inside or [t for t in times if t.start < start]
+
+
+def _when(i, doc, times: list[TimePhrase]) -> TimePhrase | None:
+    if not times:
         return None
     anchor = doc[i].idx
-    best = min(inside, key=lambda t: (t.relation not in (PAST, RECENT, FUTURE), abs(t.start - anchor)))
-    return best
+    return min(times, key=lambda t: (t.relation not in (PAST, RECENT, FUTURE), abs(t.start - anchor)))
 
 
 def _valid(f: VisitFinding, today: date) -> bool:

@@ -1,0 +1,73 @@
+"""`newsmon extract` end to end, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import REFERENCE
+
+NEWSMON = [sys.executable, "-m", "streams.cli"]
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*NEWSMON, *args], input=stdin, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def jsonl(tmp_path_factory):
+    path = tmp_path_factory.mktemp("in") / "articles.jsonl"
+    good = {"id": "ref", "text": REFERENCE.read_text(encoding="utf-8"), "published_at": "2024-06-19T03:00:00Z"}
+    other = {"id": "quiet", "text": "Stocks closed higher on Tuesday as oil prices eased."}
+    path.write_text(
+        json.dumps(good) + "\n" + json.dumps(other) + "\n" + '{"id": "broken", "text": \n' + "\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_extract_writes_events_and_reports_bad_lines(jsonl):
+    result = run("extract", str(jsonl))
+    assert result.returncode == 1  # one line was bad
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {e["article_id"] for e in events} == {"ref"}
+    assert len(events) == 6
+    assert f"{jsonl}:3" in result.stderr
+    assert "2 articles read, 1 skipped" in result.stderr
+
+
+def test_extract_from_stdin_all_good_exits_zero():
+    line = json.dumps({"id": "s1", "text": "Japanese Prime Minister Fumio Kishida arrived in Washington on Tuesday for a state visit.", "published_at": "2024-04-09T12:00:00Z"})
+    result = run("extract", "-", stdin=line + "\n")
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [(e["visitor"]["country"], e["host"]["country"], e["status"]) for e in events] == [
+        ("JPN", "USA", "ongoing")
+    ]
+
+
+def test_extract_text_folder_uses_file_names_as_ids(tmp_path):
+    (tmp_path / "putin.txt").write_text(REFERENCE.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "empty.txt").write_text("   ", encoding="utf-8")
+    result = run("extract", "--text", str(tmp_path))
+    assert result.returncode == 1  # the empty file is reported
+    ids = {json.loads(x)["article_id"] for x in result.stdout.splitlines()}
+    assert ids == {"putin"}
+    assert "empty.txt" in result.stderr
+
+
+def test_pretty_prints_a_table(jsonl):
+    result = run("extract", "--pretty", str(jsonl))
+    assert "Vladimir Putin" in result.stdout
+    assert "denied" in result.stdout
+
+
+def test_missing_path_is_a_usage_error(tmp_path):
+    result = run("extract", str(tmp_path / "nope.jsonl"))
+    assert result.returncode == 2
+    assert "no such file" in result.stderr
