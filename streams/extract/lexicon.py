@@ -24,8 +24,6 @@ LEADER_TITLES: dict[tuple[str, ...], str] = {
     ("supreme", "leader"): "Supreme Leader",
     ("general", "secretary"): "General Secretary",
     ("leader",): None,  # "the North Korean leader": a leader, no formal title
-    ("head", "of", "state"): None,
-    ("head", "of", "government"): None,
     ("taoiseach",): "Taoiseach",
     ("pope",): "Pope",
     ("interim", "president"): "Interim President",
@@ -63,7 +61,7 @@ VISIT_VERBS = words(
     "tours toured touring head heads headed heading journey journeys journeyed go goes went "
     "going come comes came coming return returns returned returning stop stops stopped "
     "depart departs departed departing leave leaves left leaving touch touches touched "
-    "jet jets jetted"
+    "jet jets jetted is was are were stuck stranded remained remains stayed stays staying"
 )
 #: Of those, the ones that take the place as a direct object ("visited Japan").
 TRANSITIVE_VISIT_VERBS = words("visit visits visited visiting tour tours toured touring")
@@ -111,7 +109,17 @@ NEGATIONS = words("not n't no never neither nor without")
 PLANNED_CUES = words(
     "will 'll shall slated expected due scheduled schedule plans plan planning planned set "
     "upcoming forthcoming preparing prepares prepare intends intend intended intending "
-    "announced later next tomorrow coming ahead"
+    "announced later next tomorrow coming ahead would"
+)
+#: Phrases that make a planned trip one that did not happen.
+COUNTERFACTUAL_CUES = ("had been scheduled", "had been expected", "had been due", "had been set",
+                       "had been planned", "had planned", "would have", "had been slated",
+                       "was supposed", "were supposed", "had hoped", "had been supposed")
+#: Past-tense forms, for reading tense without a tagger.
+PAST_FORMS = words(
+    "visited traveled travelled arrived landed flew toured headed journeyed went came returned "
+    "departed left touched met held attended was were made paid spent wrapped concluded ended "
+    "jetted hosted welcomed received greeted"
 )
 #: Words before a visit trigger that make it background ("his last visit").
 PAST_CUES = words("last previous earlier prior had former first-ever")

@@ -212,14 +212,26 @@ class _Resolver:
         return self.person_for(holders) if holders else None
 
     def _pronoun(self, tok: Token) -> None:
-        """He, his, she, her: the most recent person named (leader or not)."""
-        last_leader = self.mentions[-1] if self.mentions else None
+        """He, his, she, her: the most recent person named (leader or not), preferring
+        one who is not the object of a preposition ('talks with Macron')."""
+        if not self.mentions:
+            return
+        recent = [m for m in self.mentions[-4:] if tok.i - m.start <= 60]
+        subjects = [m for m in recent if not _is_object(self.doc, m.start)]
+        last_leader = (subjects or recent or self.mentions)[-1]
         last_other = max(self.non_leader_at, default=-1)
         if last_leader is None or last_other > last_leader.start:
             return
         if tok.i - last_leader.start > 120:  # too far back to trust
             return
         self._add(last_leader.person, tok.i, tok.i + 1, "pronoun", last_leader.former)
+
+
+def _is_object(doc: Doc, start: int) -> bool:
+    return start > 0 and doc[start - 1].lower_ in OBJECT_MARKERS
+
+
+OBJECT_MARKERS = frozenset("with by to for from against than met told urged and".split())
 
 
 def _pick_term(leaders: list[Leader], day: date) -> Leader:

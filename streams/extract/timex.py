@@ -33,10 +33,13 @@ PATTERNS = [
     r"earlier\s+(?:this|in\s+the)\s+(?:week|month|year)",
     _MONTH,
 ]
-TIME_RE = re.compile("|".join(f"(?:{p})" for p in PATTERNS), re.IGNORECASE)
+TIME_RE = re.compile(
+    r"(?<![\w-])(?:" + "|".join(f"(?:{p})" for p in PATTERNS) + r")(?![\w-])", re.IGNORECASE
+)
 _YEAR_RE = re.compile(r"\b(19|20)\d\d\b")
 _MONTH_RE = re.compile(_MONTH, re.IGNORECASE)
 
+WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 PAST, RECENT, FUTURE, UNKNOWN = "past", "recent", "future", "unknown"
 
 
@@ -46,6 +49,20 @@ class TimePhrase:
     start: int  # character offsets in the article
     end: int
     relation: str  # PAST | RECENT | FUTURE | UNKNOWN, against the publication date
+
+    @property
+    def weekday(self) -> int | None:
+        """0-6 for a bare weekday ("Wednesday", "on Monday"); its direction needs tense."""
+        low = self.text.lower()
+        for n, name in enumerate(WEEKDAYS):
+            if low == name:
+                return n
+        return None
+
+    @property
+    def month_only(self) -> bool:
+        """A month with no year ("in July"): before or after the article, tense tells."""
+        return bool(_MONTH_RE.fullmatch(self.text)) and self.text.lower() != "may"
 
     @property
     def year(self) -> int | None:

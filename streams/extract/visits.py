@@ -1,19 +1,24 @@
-"""Leader visits: a leader, a travel or meeting word, a foreign place, in one clause."""
+"""Leader visits: a leader, a travel or meeting word, a foreign place, in one clause.
+
+Who travels comes from the dependency parse when there is one (the subject of the
+travel verb, the owner of "visit"), else from the nearest leader to the left."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
-from .gazetteer import BODY, CITY, DEMONYM
+from .gazetteer import BODY, COUNTRY, DEMONYM, Place
 from .lexicon import (
+    COUNTERFACTUAL_CUES,
     DESTINATION_PREPS,
     HOST_VERBS,
     MEET_WORDS,
     NEGATIONS,
     PAST_CUES,
+    PAST_FORMS,
     PLANNED_CUES,
     TRANSITIVE_VISIT_VERBS,
     VISIT_HEDGES,
@@ -38,6 +43,7 @@ NEEDS_PREP = {
     "return": {"to"},
     "touch": {"in", "at"},
     "jet": {"to", "into", "in"},
+    "be": {"in"},  # "Trudeau was in New Delhi", "is in Tokyo for talks"
 }
 _VERB_BASE = {
     "lands": "land", "landed": "land", "landing": "land",
@@ -49,8 +55,22 @@ _VERB_BASE = {
     "returns": "return", "returned": "return", "returning": "return",
     "touches": "touch", "touched": "touch",
     "jets": "jet", "jetted": "jet",
+    "is": "be", "was": "be", "are": "be", "were": "be",
 }  # fmt: skip
 RIGHT_REACH = 12  # tokens after a trigger in which its destination may stand
+#: Dependency arcs followed upwards from a trigger to find who travels.
+CLIMB = frozenset({"xcomp", "advcl", "conj", "dobj", "pobj", "prep", "acomp", "attr", "pcomp"})
+#: Words that can govern a place: prepositions of travel and others that rule it out.
+GOVERNORS = DESTINATION_PREPS | frozenset(
+    "from via through across over with by of against on near outside toward towards".split()
+)
+#: Nouns that stand between a preposition and a named place ("the resort of Sochi").
+PLACE_HEADS = frozenset(
+    "capital city town village port resort region province state island islands coast "
+    "outskirts suburbs suburb border frontier summit venue airport base palace".split()
+)
+#: Words allowed between two coordinated visitors ("Macron, Merz and Tusk").
+COORDINATION = frozenset({",", "and", "&", "as", "well", "with", "together", "alongside"})
 
 
 @dataclass
@@ -87,163 +107,259 @@ def find_visits(
 ) -> list[VisitFinding]:
     out: list[VisitFinding] = []
     for sent in doc.sents:
-        sent_times = [t for t in times if sent.start_char <= t.start < sent.end_char]
+        ctx = _Context(doc, sent, mentions, [t for t in times if sent.start_char <= t.start < sent.end_char], today)
         for tok in sent:
             low = tok.lower_
             if low in VISIT_VERBS or low in VISIT_NOUNS:
-                out.extend(_travel(doc, sent, tok.i, mentions, sent_times))
+                out.extend(ctx.travel(tok.i))
             if low in MEET_WORDS:
-                out.extend(_meeting(doc, sent, tok.i, mentions, sent_times))
+                out.extend(ctx.meeting(tok.i))
             if low in HOST_VERBS:
-                out.extend(_hosting(doc, sent, tok.i, mentions, sent_times))
+                out.extend(ctx.hosting(tok.i))
     return [f for f in out if _valid(f, today)]
 
 
-# -- the three kinds of trigger -------------------------------------------------------------
+class _Context:
+    """One sentence of one article, with what the rules need to read it."""
 
+    def __init__(self, doc: Doc, sent: Span, mentions: Mentions, times, today: date):
+        self.doc, self.sent, self.mentions, self.times, self.today = doc, sent, mentions, times, today
+        self.parsed = doc.has_annotation("DEP")
 
-def _travel(doc, sent, i, mentions, times) -> list[VisitFinding]:
-    clause = _clause(sent, i)
-    host = _destination(doc, i, clause, mentions)
-    if host is None:
-        return []
-    visitor = _visitor_left(doc, i, clause, mentions) or _visitor_by(doc, i, clause, mentions)
-    if visitor is None:
-        return []
-    return _finding(doc, sent, i, clause, visitor, host, times)
+    # -- the three kinds of trigger --------------------------------------------------------
+    def travel(self, i: int) -> list[VisitFinding]:
+        clause = _clause(self.sent, i)
+        host = self._destination(i, clause)
+        if host is None:
+            return []
+        out = []
+        for visitor in self._visitors(i, clause):
+            out.extend(self._finding(i, clause, visitor, host))
+        return out
 
+    def meeting(self, i: int) -> list[VisitFinding]:
+        """'Biden met Xi on the sidelines of the APEC summit in Lima': both visit Peru."""
+        clause = _clause(self.sent, i)
+        host = self._place_after(i, clause, preps={"in", "at"})
+        if host is None:
+            return []
+        people = [m for m in self.mentions.leaders_in(clause.start, clause.end) if m.start < host.start]
+        out = []
+        for m in people:
+            out.extend(self._finding(i, clause, m, host))
+        return out
 
-def _meeting(doc, sent, i, mentions, times) -> list[VisitFinding]:
-    """'Biden met Xi on the sidelines of the APEC summit in Lima': both visit Peru."""
-    clause = _clause(sent, i)
-    host = _place_after(doc, i, clause, mentions, preps={"in", "at"})
-    if host is None:
-        return []
-    people = [m for m in mentions.leaders_in(clause.start, clause.end) if m.start < host.start]
-    out = []
-    for m in people:
-        out.extend(_finding(doc, sent, i, clause, m, host, times))
-    return out
+    def hosting(self, i: int) -> list[VisitFinding]:
+        """'Xi hosted Lula in Beijing': Lula visits China."""
+        clause = _clause(self.sent, i)
+        hosts = self.mentions.leaders_in(clause.start, i)
+        guests = self.mentions.leaders_in(i + 1, min(clause.end, i + 6))
+        if not hosts or not guests:
+            return []
+        place = self._place_after(i, clause, preps={"in", "at", "to"})
+        if place is None:
+            home = Place(hosts[-1].person.country, COUNTRY)
+            place = PlaceMention(home, hosts[-1].start, hosts[-1].end)
+        out = []
+        for g in guests:
+            out.extend(self._finding(i, clause, g, place, hint=hosts[-1].person))
+        return out
 
+    # -- arguments ---------------------------------------------------------------------------
+    def _destination(self, i: int, clause: _Clause) -> PlaceMention | None:
+        doc = self.doc
+        low = doc[i].lower_
+        base = _VERB_BASE.get(low)
+        preps = NEEDS_PREP.get(base, DESTINATION_PREPS) if base else DESTINATION_PREPS
+        if base in ("leave", "depart") and not any(t.lower_ == "for" for t in doc[i + 1 : i + 4]):
+            return None
+        if base == "be" and doc[i + 1 : i + 2].text.lower() != "in":
+            return None
+        if low in VISIT_NOUNS and i > clause.start:
+            # "a Pyongyang visit", "his China trip", "a state visit to Japan"
+            prev = i - 1
+            while prev > clause.start and doc[prev].lower_ in ("state", "official", "two-day", "working"):
+                prev -= 1
+            for p in self.mentions.places:
+                if p.end == prev + 1 and p.place.kind not in (BODY, DEMONYM):
+                    if doc[p.end].lower_ not in ("'s", "’s"):
+                        return p
+        direct = low in TRANSITIVE_VISIT_VERBS
+        return self._place_after(i, clause, preps=preps, direct=direct)
 
-def _hosting(doc, sent, i, mentions, times) -> list[VisitFinding]:
-    """'Xi hosted Lula in Beijing': Lula visits China."""
-    clause = _clause(sent, i)
-    hosts = [m for m in mentions.leaders_in(clause.start, i)]
-    guests = [m for m in mentions.leaders_in(i + 1, min(clause.end, i + 6))]
-    if not hosts or not guests:
-        return []
-    place = _place_after(doc, i, clause, mentions, preps={"in", "at", "to"})
-    if place is None:
-        place = PlaceMention(_country_place(hosts[-1].person.country), hosts[-1].start, hosts[-1].end)
-    out = []
-    for g in guests:
-        out.extend(_finding(doc, sent, i, clause, g, place, times, hint=hosts[-1].person))
-    return out
-
-
-# -- arguments ---------------------------------------------------------------------------
-
-
-def _destination(doc, i, clause, mentions) -> PlaceMention | None:
-    low = doc[i].lower_
-    base = _VERB_BASE.get(low)
-    preps = NEEDS_PREP.get(base, DESTINATION_PREPS) if base else DESTINATION_PREPS
-    if base in ("leave", "depart") and not any(t.lower_ == "for" for t in doc[i + 1 : i + 4]):
+    def _place_after(self, i, clause, preps, direct=False) -> PlaceMention | None:
+        doc = self.doc
+        end = min(clause.end, i + RIGHT_REACH)
+        for p in self.mentions.places_in(i + 1, end):
+            if p.place.kind in (BODY, DEMONYM):
+                continue
+            before = _governor(doc, p.start, i)
+            if before == i and direct:
+                return p
+            if doc[before].lower_ in preps:
+                return p
         return None
-    # "a Pyongyang visit", "his China trip", "a state visit to Japan"
-    if low in VISIT_NOUNS and i > clause.start:
-        prev = i - 1
-        while prev > clause.start and doc[prev].lower_ in ("state", "official", "two-day", "working"):
-            prev -= 1
-        for p in mentions.places:
-            if p.end == prev + 1 and p.place.kind not in (BODY, DEMONYM):
-                if not (prev >= 1 and doc[p.start - 1].lower_ in ("'s", "’s")):
-                    return p
-    direct = low in TRANSITIVE_VISIT_VERBS
-    return _place_after(doc, i, clause, mentions, preps=preps, direct=direct)
 
+    def _visitors(self, i: int, clause: _Clause) -> list[LeaderMention]:
+        if self.parsed:
+            subjects = _dep_subjects(self.doc[i])
+            if subjects:
+                found = [m for m in (self._mention_at(t) for t in subjects) if m is not None]
+                if found or any(t.pos_ in ("PROPN", "NOUN", "PRON") for t in subjects):
+                    return found
+        return (
+            self._visitors_left(i, clause)
+            or self._visitor_by(i, clause)
+            or self._lead_for_definite(i)
+        )
 
-def _place_after(doc, i, clause, mentions, preps, direct=False) -> PlaceMention | None:
-    end = min(clause.end, i + RIGHT_REACH)
-    for p in mentions.places_in(i + 1, end):
-        if p.place.kind in (BODY, DEMONYM):
-            continue
-        before = _skip_determiners(doc, p.start, i)
-        if before is None:
-            continue
-        if before == i and direct:
-            return p
-        if doc[before].lower_ in preps:
-            return p
-        if doc[before].lower_ in ("from", "via", "through", "across", "over"):
-            continue
-    return None
-
-
-def _skip_determiners(doc, j, floor) -> int | None:
-    """Index of the word that governs the place at j, skipping 'the', adjectives of size."""
-    k = j - 1
-    while k > floor and doc[k].lower_ in ("the", "neighbouring", "neighboring", "nearby", "southern",
-                                          "northern", "eastern", "western", "central", "capital",
-                                          "city", "of"):
-        if doc[k].lower_ == "of" and doc[k - 1].lower_ not in ("capital", "city"):
-            break
-        k -= 1
-    return k if k >= floor else None
-
-
-def _visitor_left(doc, i, clause, mentions) -> LeaderMention | None:
-    for m in reversed(mentions.leaders_in(clause.start, i)):
-        before = doc[m.start - 1].lower_ if m.start > 0 else ""
-        if before in ("with", "by", "to", "from", "against", "for", "invited", "invite"):
-            continue
-        return m
-    return None
-
-
-def _visitor_by(doc, i, clause, mentions) -> LeaderMention | None:
-    """'the visit by Chinese President Xi Jinping', 'a trip of the premier'."""
-    for m in mentions.leaders_in(i + 1, min(clause.end, i + 6)):
-        if doc[m.start - 1].lower_ in ("by", "of") or doc[i + 1].lower_ in ("by", "of"):
-            return m
-    return None
-
-
-def _country_place(code: str):
-    from .gazetteer import COUNTRY, Place
-
-    return Place(code, COUNTRY)
-
-
-# -- status --------------------------------------------------------------------------------
-
-
-def _finding(doc, sent, i, clause, visitor, host, times, hint=None) -> list[VisitFinding]:
-    times = _clause_times(doc, clause, times)
-    status = _status(doc, i, clause, host, times)
-    if status is None:
+    def _lead_for_definite(self, i: int) -> list[LeaderMention]:
+        """'The visit to Washington came a week after...': the article's lead leader."""
+        doc = self.doc
+        if doc[i].lower_ in VISIT_NOUNS and i > 0 and doc[i - 1].lower_ in ("the", "this"):
+            lead = self.mentions.leaders[:1]
+            return [m for m in lead if m.start < i]
         return []
-    when = _when(i, doc, times)
-    return [VisitFinding(visitor.person, visitor, host, status, when, sent, i, hint)]
 
+    def _mention_at(self, tok: Token) -> LeaderMention | None:
+        for m in self.mentions.leaders:
+            if m.start <= tok.i < m.end:
+                return m
+        return None
 
-def _status(doc, i, clause, host, times) -> str | None:
-    left = [t.lower_ for t in doc[max(clause.start, i - 8) : i]]
-    right_end = min(clause.end, host.end + 4)
-    right = [t.lower_ for t in doc[i + 1 : right_end]]
-    if any(w in VISIT_HEDGES for w in left + right):
-        return None
-    if any(w in NEGATIONS for w in left[-4:]):
-        return None
-    relations = {t.relation for t in times}
-    if any(w in PLANNED_CUES for w in left[-6:]) or FUTURE in relations:
+    def _visitors_left(self, i: int, clause: _Clause) -> list[LeaderMention]:
+        """The nearest leader to the left not governed by 'with', 'by', 'to'; and the
+        leaders coordinated with them ("Macron, Merz and Tusk arrived")."""
+        doc = self.doc
+        found: list[LeaderMention] = []
+        for m in reversed(self.mentions.leaders_in(clause.start, i)):
+            before = doc[m.start - 1].lower_ if m.start > 0 else ""
+            if not found:
+                if before in ("with", "by", "to", "from", "against", "for", "invited", "invite"):
+                    continue
+                found.append(m)
+                continue
+            gap = doc[m.end : found[-1].start]
+            if all(t.lower_ in COORDINATION or t.is_title for t in gap):
+                found.append(m)
+            else:
+                break
+        return found
+
+    def _visitor_by(self, i: int, clause: _Clause) -> list[LeaderMention]:
+        """'the visit by Chinese President Xi Jinping', 'a trip of the premier'."""
+        doc = self.doc
+        for m in self.mentions.leaders_in(i + 1, min(clause.end, i + 6)):
+            if doc[m.start - 1].lower_ in ("by", "of") or doc[i + 1].lower_ in ("by", "of"):
+                return [m]
+        return []
+
+    # -- status ------------------------------------------------------------------------------
+    def _finding(self, i, clause, visitor, host, hint=None) -> list[VisitFinding]:
+        times = _clause_times(self.doc, clause, self.times)
+        status = self._status(i, clause, host, times)
+        if status is None:
+            return []
+        when = _when(i, self.doc, times)
+        return [VisitFinding(visitor.person, visitor, host, status, when, self.sent, i, hint)]
+
+    def _status(self, i, clause, host, times) -> str | None:
+        doc = self.doc
+        left = [t.lower_ for t in doc[max(clause.start, i - 8) : i]]
+        right = [t.lower_ for t in doc[i + 1 : min(clause.end, host.end + 4)]]
+        if any(w in VISIT_HEDGES for w in left + right):
+            return None
+        if any(w in NEGATIONS for w in left[-4:]):
+            return None
+        if _has_counterfactual(left + [doc[i].lower_]):
+            return None
+        past_tense = self._past_tense(i)
+        relations = {self._relation(t, past_tense) for t in times}
+        if any(w in PLANNED_CUES for w in left[-6:]):
+            return "past" if PAST in relations else "planned"
         if PAST in relations:
             return "past"
-        return "planned"
-    if PAST in relations or any(w in PAST_CUES for w in left[-3:]):
-        return "past"
-    return "ongoing"
+        if FUTURE in relations:
+            return "planned"
+        if any(w in PAST_CUES for w in left[-3:]):
+            return "past"
+        return "ongoing"
+
+    def _past_tense(self, i: int) -> bool:
+        doc = self.doc
+        tok = doc[i]
+        candidates = [tok, tok.head] if self.parsed else [tok]
+        candidates += list(doc[max(self.sent.start, i - 3) : i])
+        if doc.has_annotation("TAG"):
+            return any(t.tag_ == "VBD" for t in candidates)
+        return any(t.lower_ in PAST_FORMS for t in candidates)
+
+    def _relation(self, t: TimePhrase, past_tense: bool) -> str:
+        """Where a time phrase lies, reading bare weekdays and months by tense: 'on
+        Monday' in an article of Thursday is three days back when the verb is past."""
+        if t.weekday is not None:
+            back = (self.today.weekday() - t.weekday) % 7
+            if back <= 1:
+                return RECENT
+            return PAST if past_tense else FUTURE
+        if t.month_only and t.relation not in (RECENT,):
+            return PAST if past_tense else FUTURE
+        return t.relation
+
+
+def _has_counterfactual(words: list[str]) -> bool:
+    """'had been scheduled to', 'would have been': a trip that did not happen."""
+    joined = " ".join(words)
+    return any(cue in joined for cue in COUNTERFACTUAL_CUES)
+
+
+def _governor(doc: Doc, j: int, floor: int) -> int:
+    """Index of the preposition (or verb) that governs the place at j: 'in' for 'in the
+    Black Sea resort of Sochi', skipping determiners, modifiers and 'resort of'."""
+    k = j - 1
+    while k > floor and j - k <= 7:
+        word = doc[k].lower_
+        if word == "of" and doc[k - 1].lower_ in PLACE_HEADS:
+            k -= 1
+            continue
+        if word in GOVERNORS or doc[k].pos_ in ("VERB", "AUX"):
+            return k
+        if word in (",", ".", ";") or (doc[k].pos_ == "NOUN" and word not in PLACE_HEADS):
+            return k
+        k -= 1
+    return k
+
+
+def _dep_subjects(tok: Token) -> list[Token]:
+    """Who does the travelling: the subject up the verb chain, the owner of a noun
+    ('Putin's visit'), or the agent ('a visit by Xi'); with their conjuncts."""
+    cur = tok
+    for _ in range(6):
+        if cur.pos_ in ("NOUN", "PROPN"):
+            owners = [c for c in cur.children if c.dep_ == "poss"]
+            owners += [
+                gc
+                for c in cur.children
+                if c.dep_ == "prep" and c.lower_ in ("by", "of")
+                for gc in c.children
+                if gc.dep_ == "pobj"
+            ]
+            if owners:
+                return _with_conjuncts(owners)
+        subjects = [c for c in cur.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subjects:
+            return _with_conjuncts(subjects)
+        if cur.dep_ not in CLIMB or cur.head is cur:
+            return []
+        cur = cur.head
+    return []
+
+
+def _with_conjuncts(tokens: list[Token]) -> list[Token]:
+    out = []
+    for t in tokens:
+        out += [t, *t.conjuncts]
+    return out
 
 
 def _clause_times(doc, clause, times: list[TimePhrase]) -> list[TimePhrase]:
@@ -270,6 +386,3 @@ def _valid(f: VisitFinding, today: date) -> bool:
     if f.status in ("ongoing", "planned"):
         return f.person.leads_on(today)
     return True
-
-
-__all__ = ["CITY", "VisitFinding", "find_visits"]
