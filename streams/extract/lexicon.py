@@ -61,7 +61,8 @@ VISIT_VERBS = words(
     "tours toured touring head heads headed heading journey journeys journeyed go goes went "
     "going come comes came coming return returns returned returning stop stops stopped "
     "depart departs departed departing leave leaves left leaving touch touches touched "
-    "jet jets jetted is was are were stuck stranded remained remains stayed stays staying"
+    "jet jets jetted is was are were stuck stranded remained remains stayed stays staying "
+    "due expected"
 )
 #: Of those, the ones that take the place as a direct object ("visited Japan").
 TRANSITIVE_VISIT_VERBS = words("visit visits visited visiting tour tours toured touring")
@@ -72,7 +73,8 @@ VISIT_NOUNS = words(
 #: Meeting words: a leader meeting in a named foreign place visits it.
 MEET_WORDS = words(
     "meet meets met meeting talks summit summits attend attends attended attending "
-    "sidelines hold holds held holding"
+    "sidelines hold holds held holding gather gathers gathered gathering convene convenes "
+    "convened converge converged assembled"
 )
 #: Words that say two leaders meet: the host country's leader then goes into the event.
 MEETING_CUES = words(
@@ -102,14 +104,20 @@ VISIT_HEDGES = words(
     "offered offer offers urge urged urges calls called asked ask declined decline refuse "
     "refused refuses skip skipped skips snub snubbed boycott boycotted abandon abandoned "
     "hypothetical reportedly unconfirmed denied deny denies dismissed dismiss "
+    "intends intend intended intending pencilled penciled tentatively "
     "virtual virtually video videoconference phone call online remotely"
 )
 NEGATIONS = words("not n't no never neither nor without")
 #: Words before a visit trigger that make it planned ("is slated to travel").
 PLANNED_CUES = words(
     "will 'll shall slated expected due scheduled schedule plans plan planning planned set "
-    "upcoming forthcoming preparing prepares prepare intends intend intended intending "
+    "upcoming forthcoming preparing prepares prepare "
     "announced later next tomorrow coming ahead would"
+)
+#: Words that call a trip off anywhere in its sentence ("... has been postponed").
+STRONG_HEDGES = words(
+    "cancel cancels cancelled canceled cancelling cancellation postpone postpones postponed "
+    "postponing postponement scrapped shelved called-off"
 )
 #: Phrases that make a planned trip one that did not happen.
 COUNTERFACTUAL_CUES = ("had been scheduled", "had been expected", "had been due", "had been set",

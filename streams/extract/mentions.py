@@ -228,7 +228,11 @@ class _Resolver:
 
 
 def _is_object(doc: Doc, start: int) -> bool:
-    return start > 0 and doc[start - 1].lower_ in OBJECT_MARKERS
+    """'talks with UAE President X': the mention is governed by a preposition."""
+    k = start - 1
+    while k >= 0 and start - k <= 4 and (doc[k].is_title or doc[k].lower_ in ("the", "'s", "’s")):
+        k -= 1
+    return k >= 0 and doc[k].lower_ in OBJECT_MARKERS
 
 
 OBJECT_MARKERS = frozenset("with by to for from against than met told urged and".split())

@@ -39,6 +39,12 @@ TIME_RE = re.compile(
 _YEAR_RE = re.compile(r"\b(19|20)\d\d\b")
 _MONTH_RE = re.compile(_MONTH, re.IGNORECASE)
 
+#: Words before a bare number that make it a year ("in 2019"), and after it ("2019 when").
+YEAR_PREPS = frozenset("in since by until from of during before after between early late mid".split())
+AFTER_YEAR = frozenset(
+    "when and to as after before with the in at on for during but while or until that which "
+    "where election elections visit trip summit".split()
+)
 WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 PAST, RECENT, FUTURE, UNKNOWN = "past", "recent", "future", "unknown"
 
@@ -62,7 +68,7 @@ class TimePhrase:
     @property
     def month_only(self) -> bool:
         """A month with no year ("in July"): before or after the article, tense tells."""
-        return bool(_MONTH_RE.fullmatch(self.text)) and self.text.lower() != "may"
+        return bool(_MONTH_RE.fullmatch(self.text))
 
     @property
     def year(self) -> int | None:
@@ -77,7 +83,7 @@ def find_times(text: str, offset: int, today: date) -> list[TimePhrase]:
         phrase = match.group().strip()
         if phrase.lower().startswith(("in ", "by ", "during ", "until ", "since ")):
             phrase = phrase.split(None, 1)[1]
-        if phrase.lower() == "may":  # the modal, not the month
+        if phrase == "may" or (phrase == "May" and match.start() == 0):  # the modal
             continue
         start = offset + match.end() - len(phrase)
         if _is_not_a_date(text, match):
@@ -89,11 +95,15 @@ def find_times(text: str, offset: int, today: date) -> list[TimePhrase]:
 def _is_not_a_date(text: str, match: re.Match) -> bool:
     """A bare number such as '2000 troops' or a clock time is not a year."""
     phrase = match.group()
-    if re.fullmatch(r"(?:19|20)\d\d", phrase.strip()):
-        after = text[match.end() : match.end() + 12].lstrip()
-        before = text[max(0, match.start() - 2) : match.start()]
-        return bool(re.match(r"[a-z%]", after)) and not after.startswith(("and", "to")) or "$" in before
-    return False
+    if not re.fullmatch(r"(?:19|20)\d\d", phrase.strip()):
+        return False
+    before = text[max(0, match.start() - 8) : match.start()].lower().split()
+    if text[max(0, match.start() - 2) : match.start()].strip().endswith(("$", "€", "£")):
+        return True
+    if before and before[-1] in YEAR_PREPS:
+        return False
+    after = re.match(r"\s*([a-z%]+)", text[match.end() : match.end() + 16])
+    return bool(after) and after.group(1) not in AFTER_YEAR
 
 
 def relate(phrase: str, today: date) -> str:

@@ -13,6 +13,7 @@ from spacy.tokens import Doc, Span, Token
 from .gazetteer import BODY, COUNTRY, DEMONYM, Place
 from .lexicon import (
     COUNTERFACTUAL_CUES,
+    STRONG_HEDGES,
     DESTINATION_PREPS,
     HOST_VERBS,
     MEET_WORDS,
@@ -44,6 +45,7 @@ NEEDS_PREP = {
     "touch": {"in", "at"},
     "jet": {"to", "into", "in"},
     "be": {"in"},  # "Trudeau was in New Delhi", "is in Tokyo for talks"
+    "due": {"in"},  # "is due in Abu Dhabi", "is expected in Paris": planned
 }
 _VERB_BASE = {
     "lands": "land", "landed": "land", "landing": "land",
@@ -56,10 +58,17 @@ _VERB_BASE = {
     "touches": "touch", "touched": "touch",
     "jets": "jet", "jetted": "jet",
     "is": "be", "was": "be", "are": "be", "were": "be",
+    "due": "due", "expected": "due",
 }  # fmt: skip
 RIGHT_REACH = 12  # tokens after a trigger in which its destination may stand
 #: Dependency arcs followed upwards from a trigger to find who travels.
 CLIMB = frozenset({"xcomp", "advcl", "conj", "dobj", "pobj", "prep", "acomp", "attr", "pcomp"})
+#: Verbs whose "in" names a field, not where the leader is ("invest in Africa").
+DOMAIN_VERBS = frozenset(
+    "invest interfere intervene meddle fight believe trust participate succeed fail win lose "
+    "result end rise fall increase decrease involve engage specialise specialize deal "
+    "remain persist live die born raise grow".split()
+)
 #: Words that can govern a place: prepositions of travel and others that rule it out.
 GOVERNORS = DESTINATION_PREPS | frozenset(
     "from via through across over with by of against on near outside toward towards".split()
@@ -116,6 +125,8 @@ def find_visits(
                 out.extend(ctx.meeting(tok.i))
             if low in HOST_VERBS:
                 out.extend(ctx.hosting(tok.i))
+            if low in ("in", "at") and ctx.parsed:
+                out.extend(ctx.presence(tok.i))
     return [f for f in out if _valid(f, today)]
 
 
@@ -149,11 +160,47 @@ class _Context:
             out.extend(self._finding(i, clause, m, host))
         return out
 
+    def presence(self, i: int) -> list[VisitFinding]:
+        """'Maduro and Raisi signed a plan in Tehran', 'In Wellington he held talks': a
+        leader doing something in a foreign place is there (needs the parse)."""
+        prep = self.doc[i]
+        place = self._place_object(prep)
+        if place is None:
+            return []
+        verb = prep.head
+        for _ in range(3):  # "were among dignitaries in Tokyo": climb to the verb
+            if verb.pos_ in ("VERB", "AUX") or verb.head is verb:
+                break
+            verb = verb.head
+        if verb.pos_ not in ("VERB", "AUX") or verb.lemma_ in DOMAIN_VERBS:
+            return []
+        subjects = _with_conjuncts([c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")])
+        found = [m for m in (self._mention_at(t) for t in subjects) if m is not None]
+        clause = _clause(self.sent, i)
+        out = []
+        for m in found:
+            out.extend(self._finding(verb.i, clause, m, place))
+        return out
+
+    def _place_object(self, prep: Token) -> PlaceMention | None:
+        """The place a preposition governs: 'in Tehran', 'in the Kazakh capital Astana'."""
+        objects = [c for c in prep.children if c.dep_ == "pobj"]
+        if not objects:
+            return None
+        span = objects[0].left_edge.i, objects[0].i + 1
+        for p in self.mentions.places_in(*span):
+            if p.place.kind not in (BODY, DEMONYM) or p.place.kind == COUNTRY:
+                return p
+        return None
+
     def hosting(self, i: int) -> list[VisitFinding]:
-        """'Xi hosted Lula in Beijing': Lula visits China."""
+        """'Xi hosted Lula in Beijing': Lula visits China; 'Charles was welcomed by Ruto'."""
         clause = _clause(self.sent, i)
         hosts = self.mentions.leaders_in(clause.start, i)
         guests = self.mentions.leaders_in(i + 1, min(clause.end, i + 6))
+        if i > 0 and self.doc[i - 1].lower_ in ("was", "were", "is", "are", "been", "being"):
+            if self.doc[i + 1 : i + 2].text.lower() == "by":  # passive: guests come first
+                hosts, guests = guests[:1], hosts[-1:]
         if not hosts or not guests:
             return []
         place = self._place_after(i, clause, preps={"in", "at", "to"})
@@ -173,7 +220,7 @@ class _Context:
         preps = NEEDS_PREP.get(base, DESTINATION_PREPS) if base else DESTINATION_PREPS
         if base in ("leave", "depart") and not any(t.lower_ == "for" for t in doc[i + 1 : i + 4]):
             return None
-        if base == "be" and doc[i + 1 : i + 2].text.lower() != "in":
+        if base in ("be", "due") and doc[i + 1 : i + 2].text.lower() != "in":
             return None
         if low in VISIT_NOUNS and i > clause.start:
             # "a Pyongyang visit", "his China trip", "a state visit to Japan"
@@ -185,7 +232,10 @@ class _Context:
                     if doc[p.end].lower_ not in ("'s", "’s"):
                         return p
         direct = low in TRANSITIVE_VISIT_VERBS
-        return self._place_after(i, clause, preps=preps, direct=direct)
+        place = self._place_after(i, clause, preps=preps, direct=direct)
+        if place is not None and low in VISIT_NOUNS and _governor(doc, place.start, i) > i + 2:
+            return None  # "the trip comes on the eve of a summit in Washington"
+        return place
 
     def _place_after(self, i, clause, preps, direct=False) -> PlaceMention | None:
         doc = self.doc
@@ -256,14 +306,13 @@ class _Context:
 
     # -- status ------------------------------------------------------------------------------
     def _finding(self, i, clause, visitor, host, hint=None) -> list[VisitFinding]:
-        times = _clause_times(self.doc, clause, self.times)
-        status = self._status(i, clause, host, times)
+        when = _when(i, self.doc, _clause_times(self.doc, clause, self.times))
+        status = self._status(i, clause, host, when)
         if status is None:
             return []
-        when = _when(i, self.doc, times)
         return [VisitFinding(visitor.person, visitor, host, status, when, self.sent, i, hint)]
 
-    def _status(self, i, clause, host, times) -> str | None:
+    def _status(self, i, clause, host, when: TimePhrase | None) -> str | None:
         doc = self.doc
         left = [t.lower_ for t in doc[max(clause.start, i - 8) : i]]
         right = [t.lower_ for t in doc[i + 1 : min(clause.end, host.end + 4)]]
@@ -271,11 +320,12 @@ class _Context:
             return None
         if any(w in NEGATIONS for w in left[-4:]):
             return None
+        if any(t.lower_ in STRONG_HEDGES for t in self.sent):
+            return None
         if _has_counterfactual(left + [doc[i].lower_]):
             return None
-        past_tense = self._past_tense(i)
-        relations = {self._relation(t, past_tense) for t in times}
-        if any(w in PLANNED_CUES for w in left[-6:]):
+        relations = {self._relation(when, self._past_tense(i))} if when else set()
+        if any(w in PLANNED_CUES for w in left[-6:]) or _VERB_BASE.get(doc[i].lower_) == "due":
             return "past" if PAST in relations else "planned"
         if PAST in relations:
             return "past"
@@ -288,7 +338,7 @@ class _Context:
     def _past_tense(self, i: int) -> bool:
         doc = self.doc
         tok = doc[i]
-        candidates = [tok, tok.head] if self.parsed else [tok]
+        candidates = [tok, _governing_verb(tok)] if self.parsed else [tok]
         candidates += list(doc[max(self.sent.start, i - 3) : i])
         if doc.has_annotation("TAG"):
             return any(t.tag_ == "VBD" for t in candidates)
@@ -305,6 +355,16 @@ class _Context:
         if t.month_only and t.relation not in (RECENT,):
             return PAST if past_tense else FUTURE
         return t.relation
+
+
+def _governing_verb(tok: Token) -> Token:
+    """The verb a noun trigger hangs from ('met on the sidelines of the summit')."""
+    cur = tok
+    for _ in range(6):
+        if cur.pos_ in ("VERB", "AUX") or cur.head is cur:
+            return cur
+        cur = cur.head
+    return cur
 
 
 def _has_counterfactual(words: list[str]) -> bool:
@@ -372,10 +432,11 @@ def _clause_times(doc, clause, times: list[TimePhrase]) -> list[TimePhrase]:
 
 
 def _when(i, doc, times: list[TimePhrase]) -> TimePhrase | None:
+    """The time phrase nearest the trigger; it alone sets the visit's time."""
     if not times:
         return None
     anchor = doc[i].idx
-    return min(times, key=lambda t: (t.relation not in (PAST, RECENT, FUTURE), abs(t.start - anchor)))
+    return min(times, key=lambda t: abs(t.start - anchor))
 
 
 def _valid(f: VisitFinding, today: date) -> bool:

@@ -24,6 +24,6 @@ def test_same_visit_from_two_sources_shares_an_id(extractor):
 
 def test_reports_far_apart_are_different_events(extractor):
     a = ids(extractor, VISIT_A, "a")
-    later = ids(extractor, VISIT_A, "c", "2025-03-01T10:00:00Z")
+    later = ids(extractor, VISIT_A, "c", "2025-03-04T10:00:00Z")  # a Tuesday
     key = ("IND", "RUS", "ongoing")
     assert a[key] != later[key]
