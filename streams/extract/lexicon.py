@@ -3,6 +3,8 @@ hedge cues. All lower case; multi-word entries are matched token by token."""
 
 from __future__ import annotations
 
+import re
+
 
 def words(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -119,6 +121,20 @@ STRONG_HEDGES = words(
     "cancel cancels cancelled canceled cancelling cancellation postpone postpones postponed "
     "postponing postponement scrapped shelved called-off"
 )
+TRANSIT_WORDS = words("transit transiting transited layover refuelling refueling en-route")
+#: Sentence-level phrases that rule out a trip.
+HEDGE_PHRASES = (
+    "called off", "no date", "no dates", "not been fixed", "not yet been set", "no plans",
+    "not been scheduled", "not yet scheduled", "no such", "fell through", "never materialised",
+    "never materialized", "did not take place", "put off", "pulled out",
+)
+#: Trips made before or after office: "as vice president", "when both were crown princes".
+NOT_IN_OFFICE = re.compile(
+    r"\b(?:as|were|was|then)[- ](?:a |the )?(?:vice[- ]presidents?|crown princes?|candidates?|"
+    r"president-elect|prime minister-elect|opposition leaders?|former)\b"
+)
+#: Travel words that put the arrival ahead: "heading to", "leaving Tokyo for Washington".
+EN_ROUTE = words("heading leaving departing flying bound")
 #: Phrases that make a planned trip one that did not happen.
 COUNTERFACTUAL_CUES = ("had been scheduled", "had been expected", "had been due", "had been set",
                        "had been planned", "had planned", "would have", "had been slated",

@@ -90,6 +90,8 @@ class _Resolver:
         self.surnames: dict[str, Person] = {}
         self.mentions: list[LeaderMention] = []
         self.non_leader_at: set[int] = set()  # token starts of other people's names
+        self.introduced: dict[str, int] = {}  # leader name -> last full mention
+        self.other_surnames: dict[str, int] = {}  # surname of another person -> last index
 
     # -- building persons ----------------------------------------------------------------
     def person_for(self, leaders: list[Leader]) -> Person:
@@ -127,18 +129,34 @@ class _Resolver:
                 self._add(self.surnames[tok.text], i, i + 1, "name")
             elif tok.ent_type_ == "PERSON" and tok.ent_iob_ == "B":
                 self.non_leader_at.add(i)
+                ent = next((e for e in doc.ents if e.start == i), None)
+                if ent is not None and len(ent) > 1:
+                    self.other_surnames[ent[-1].text] = i
             i += 1
         return self.mentions
 
     def _add(self, person: Person, start: int, end: int, kind: str, former: bool = False):
         self.mentions.append(LeaderMention(person, start, end, kind, former))
+        if kind == "name" and (end - start > 1 or self.doc[start].is_upper):
+            self.introduced[person.name] = start
 
     def _named(self, span: Span) -> int:
         leaders = self.gaz.leaders_named(span.kb_id_)
         person = self.person_for(leaders)
+        if len(span) == 1 and not self._may_shorten(person, span):
+            self.non_leader_at.add(span.start)
+            return span.end
         former = _is_former(self.doc, span.start)
         self._add(person, span.start, span.end, "name", former)
         return span.end
+
+    def _may_shorten(self, person: Person, span: Span) -> bool:
+        """A bare surname ('Harris', 'Biden') is the leader only once the article has named
+        them in full, and not when another person of that name came up since ('Jill Biden')."""
+        first = self.introduced.get(person.name)
+        if first is None:
+            return False
+        return self.other_surnames.get(span.text, -1) < first
 
     def _titled(self, i: int, length: int, title: str | None, named: dict[int, Span]) -> int:
         """A title, possibly with a country cue before or after it and a name after it."""
@@ -170,6 +188,11 @@ class _Resolver:
                 name = doc[end:name_end].text
                 self._add(self.new_person(name, country, title), i, name_end, "name")
             return name_end
+        if end + 1 in named and doc[end].text == ",":  # "Iran's new president, Masoud Pezeshkian"
+            span = named[end + 1]
+            person = self.person_for(self.gaz.leaders_named(span.kb_id_))
+            self._add(person, i, span.end, "name", _is_former(doc, i))
+            return span.end
         if title is None and country is None:
             return end  # bare "leader": too vague
         if _is_plural_or_generic(doc, i, end):
@@ -184,7 +207,7 @@ class _Resolver:
         "President of France"."""
         doc = self.doc
         j = start - 1
-        while j >= 0 and doc[j].lower_ in ("'s", "’s", "'", "’"):
+        while j >= 0 and (doc[j].lower_ in ("'s", "’s", "'", "’") or doc[j].lower_ in EPITHETS):
             j -= 1
         if j >= 0 and j in self.place_at and self.place_at[j].place.kind != BODY:
             return self.place_at[j].code
@@ -217,6 +240,8 @@ class _Resolver:
         if not self.mentions:
             return
         recent = [m for m in self.mentions[-4:] if tok.i - m.start <= 60]
+        if tok.lower_ in ("him", "himself") and recent and tok.i - recent[-1].end < 8:
+            recent = recent[:-1]  # "Kim welcomed him": not Kim
         subjects = [m for m in recent if not _is_object(self.doc, m.start)]
         last_leader = (subjects or recent or self.mentions)[-1]
         last_other = max(self.non_leader_at, default=-1)
@@ -235,6 +260,12 @@ def _is_object(doc: Doc, start: int) -> bool:
     return k >= 0 and doc[k].lower_ in OBJECT_MARKERS
 
 
+#: Words between a country and a title that do not change whose title it is.
+EPITHETS = frozenset(
+    "new incoming current sitting veteran embattled newly elected re-elected long-serving "
+    "longtime populist conservative socialist leftist nationalist reformist hardline young "
+    "interim acting".split()
+)
 OBJECT_MARKERS = frozenset("with by to for from against than met told urged and".split())
 
 

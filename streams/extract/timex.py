@@ -25,6 +25,7 @@ PATTERNS = [
     rf"{_NUM}\s+{_UNIT}\s+ago",
     rf"{_WEEKDAY}",
     rf"{_MONTH}\s+\d{{1,2}}",
+    rf"(?:early|mid|late)[- ]{_MONTH}",
     rf"\d{{1,2}}\s+{_MONTH}",
     rf"(?:{_SEASON}\s+(?:of\s+)?)?(?:19|20)\d\d",
     r"(?:today|tomorrow|yesterday|tonight|overnight)",
@@ -66,9 +67,14 @@ class TimePhrase:
         return None
 
     @property
+    def month(self) -> int | None:
+        match = _MONTH_RE.search(self.text)
+        return _month_number(match.group()) if match else None
+
+    @property
     def month_only(self) -> bool:
         """A month with no year ("in July"): before or after the article, tense tells."""
-        return bool(_MONTH_RE.fullmatch(self.text))
+        return bool(re.fullmatch(rf"(?:(?:early|mid|late)[- ])?{_MONTH}", self.text, re.I))
 
     @property
     def year(self) -> int | None:

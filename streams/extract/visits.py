@@ -13,7 +13,11 @@ from spacy.tokens import Doc, Span, Token
 from .gazetteer import BODY, COUNTRY, DEMONYM, Place
 from .lexicon import (
     COUNTERFACTUAL_CUES,
+    EN_ROUTE,
+    HEDGE_PHRASES,
+    NOT_IN_OFFICE,
     STRONG_HEDGES,
+    TRANSIT_WORDS,
     DESTINATION_PREPS,
     HOST_VERBS,
     MEET_WORDS,
@@ -168,10 +172,9 @@ class _Context:
         if place is None:
             return []
         verb = prep.head
-        for _ in range(3):  # "were among dignitaries in Tokyo": climb to the verb
-            if verb.pos_ in ("VERB", "AUX") or verb.head is verb:
-                break
-            verb = verb.head
+        if verb.pos_ in ("NOUN", "PROPN") and (verb.dep_ == "attr" or verb.head.lower_ == "among"):
+            verb = verb.head.head if verb.head.lower_ == "among" else verb.head
+            # "were among dignitaries in Tokyo", "was the guest of honour in Delhi"
         if verb.pos_ not in ("VERB", "AUX") or verb.lemma_ in DOMAIN_VERBS:
             return []
         subjects = _with_conjuncts([c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")])
@@ -196,14 +199,18 @@ class _Context:
     def hosting(self, i: int) -> list[VisitFinding]:
         """'Xi hosted Lula in Beijing': Lula visits China; 'Charles was welcomed by Ruto'."""
         clause = _clause(self.sent, i)
+        doc = self.doc
         hosts = self.mentions.leaders_in(clause.start, i)
-        guests = self.mentions.leaders_in(i + 1, min(clause.end, i + 6))
-        if i > 0 and self.doc[i - 1].lower_ in ("was", "were", "is", "are", "been", "being"):
-            if self.doc[i + 1 : i + 2].text.lower() == "by":  # passive: guests come first
-                hosts, guests = guests[:1], hosts[-1:]
+        by = next((k for k in range(i + 1, min(clause.end, i + 6)) if doc[k].lower_ == "by"), None)
+        if by is not None:  # "was welcomed at the airport by X", "a dinner hosted by X"
+            hosts, guests = self.mentions.leaders_in(by + 1, min(clause.end, by + 6))[:1], hosts[-1:]
+        else:
+            guests = self.mentions.leaders_in(i + 1, min(clause.end, i + 6))
         if not hosts or not guests:
             return []
         place = self._place_after(i, clause, preps={"in", "at", "to"})
+        if place is not None and _governor(doc, place.start, i) > i + 8:
+            place = None  # "host him for talks on the war in Ukraine"
         if place is None:
             home = Place(hosts[-1].person.country, COUNTRY)
             place = PlaceMention(home, hosts[-1].start, hosts[-1].end)
@@ -315,17 +322,21 @@ class _Context:
     def _status(self, i, clause, host, when: TimePhrase | None) -> str | None:
         doc = self.doc
         left = [t.lower_ for t in doc[max(clause.start, i - 8) : i]]
-        right = [t.lower_ for t in doc[i + 1 : min(clause.end, host.end + 4)]]
+        right = [t.lower_ for t in doc[i : min(clause.end, host.end + 4)]]
         if any(w in VISIT_HEDGES for w in left + right):
             return None
-        if any(w in NEGATIONS for w in left[-4:]):
+        if self._sentence_hedged():
             return None
-        if any(t.lower_ in STRONG_HEDGES for t in self.sent):
+        if any(w in NEGATIONS for w in left[-4:]):
             return None
         if _has_counterfactual(left + [doc[i].lower_]):
             return None
         relations = {self._relation(when, self._past_tense(i))} if when else set()
-        if any(w in PLANNED_CUES for w in left[-6:]) or _VERB_BASE.get(doc[i].lower_) == "due":
+        if (
+            any(w in PLANNED_CUES for w in left[-6:])
+            or _VERB_BASE.get(doc[i].lower_) == "due"
+            or (doc[i].lower_ in EN_ROUTE and PAST not in relations)
+        ):
             return "past" if PAST in relations else "planned"
         if PAST in relations:
             return "past"
@@ -334,6 +345,14 @@ class _Context:
         if any(w in PAST_CUES for w in left[-3:]):
             return "past"
         return "ongoing"
+
+    def _sentence_hedged(self) -> bool:
+        """A sentence that calls its trips off, makes them transit, or dates them to a
+        time before office ('when both were vice presidents')."""
+        if any(t.lower_ in STRONG_HEDGES or t.lower_ in TRANSIT_WORDS for t in self.sent):
+            return True
+        text = self.sent.text.lower()
+        return any(p in text for p in HEDGE_PHRASES) or bool(NOT_IN_OFFICE.search(text))
 
     def _past_tense(self, i: int) -> bool:
         doc = self.doc
@@ -352,8 +371,11 @@ class _Context:
             if back <= 1:
                 return RECENT
             return PAST if past_tense else FUTURE
-        if t.month_only and t.relation not in (RECENT,):
-            return PAST if past_tense else FUTURE
+        if t.month_only and t.relation != RECENT:
+            month = t.month
+            if past_tense or (month is not None and month < self.today.month):
+                return PAST
+            return FUTURE
         return t.relation
 
 
