@@ -67,6 +67,12 @@ _VERB_BASE = {
 RIGHT_REACH = 12  # tokens after a trigger in which its destination may stand
 #: Dependency arcs followed upwards from a trigger to find who travels.
 CLIMB = frozenset({"xcomp", "advcl", "conj", "dobj", "pobj", "prep", "acomp", "attr", "pcomp"})
+#: Nouns that a locative phrase may hang on while still saying where the leader is.
+EVENT_NOUNS = frozenset(
+    "talks meeting meetings summit dinner banquet ceremony visit trip tour funeral session forum "
+    "conference gathering summitry parade final match service coronation inauguration "
+    "discussions negotiations audience reception".split()
+)
 #: Verbs whose "in" names a field, not where the leader is ("invest in Africa").
 DOMAIN_VERBS = frozenset(
     "invest interfere intervene meddle fight believe trust participate succeed fail win lose "
@@ -155,10 +161,13 @@ class _Context:
     def meeting(self, i: int) -> list[VisitFinding]:
         """'Biden met Xi on the sidelines of the APEC summit in Lima': both visit Peru."""
         clause = _clause(self.sent, i)
-        host = self._place_after(i, clause, preps={"in", "at"})
+        host = self._place_after(i, clause, preps={"in", "at"}) or self._where_antecedent(clause)
         if host is None:
             return []
-        people = [m for m in self.mentions.leaders_in(clause.start, clause.end) if m.start < host.start]
+        people = [
+            m for m in self.mentions.leaders_in(clause.start, clause.end)
+            if m.start < host.start or host.start < clause.start
+        ]
         out = []
         for m in people:
             out.extend(self._finding(i, clause, m, host))
@@ -171,11 +180,8 @@ class _Context:
         place = self._place_object(prep)
         if place is None:
             return []
-        verb = prep.head
-        if verb.pos_ in ("NOUN", "PROPN") and (verb.dep_ == "attr" or verb.head.lower_ == "among"):
-            verb = verb.head.head if verb.head.lower_ == "among" else verb.head
-            # "were among dignitaries in Tokyo", "was the guest of honour in Delhi"
-        if verb.pos_ not in ("VERB", "AUX") or verb.lemma_ in DOMAIN_VERBS:
+        verb = self._verb_of(prep)
+        if verb is None or verb.lemma_ in DOMAIN_VERBS:
             return []
         subjects = _with_conjuncts([c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")])
         found = [m for m in (self._mention_at(t) for t in subjects) if m is not None]
@@ -184,6 +190,39 @@ class _Context:
         for m in found:
             out.extend(self._finding(verb.i, clause, m, place))
         return out
+
+    def _where_antecedent(self, clause: _Clause) -> PlaceMention | None:
+        """'... flew in from Jeddah, where on Monday he met MBS': the place before 'where'."""
+        doc = self.doc
+        k = clause.start - 1
+        if k < 0 or doc[k].lower_ != "where":
+            return None
+        while k > 0 and doc[k - 1].text in (",", "where"):
+            k -= 1
+        for p in self.mentions.places:
+            if p.end == k and p.place.kind not in (BODY, DEMONYM):
+                return p
+        return None
+
+    def _verb_of(self, prep: Token) -> Token | None:
+        """The verb a locative phrase belongs to, climbing over the nouns a parser often
+        hangs it on: 'held talks with the Emir in Doha', 'were among dignitaries in Tokyo'.
+        Other nouns stop the climb: 'discussed the war in Gaza' is not about being there."""
+        node = prep.head
+        for _ in range(5):
+            if node.pos_ in ("VERB", "AUX"):
+                return node
+            passable = (
+                node.pos_ == "ADP"
+                or node.lower_ in EVENT_NOUNS
+                or node.dep_ == "attr"
+                or node.head.lower_ == "among"
+                or self._mention_at(node) is not None
+            )
+            if not passable or node.head is node:
+                return None
+            node = node.head
+        return None
 
     def _place_object(self, prep: Token) -> PlaceMention | None:
         """The place a preposition governs: 'in Tehran', 'in the Kazakh capital Astana'."""
@@ -244,9 +283,19 @@ class _Context:
             return None  # "the trip comes on the eve of a summit in Washington"
         return place
 
+    def _reach(self, i: int, clause: _Clause) -> int:
+        """End of the window after a trigger: RIGHT_REACH words, not counting the words of
+        leaders' names and titles ("talks with Qatar's Emir Sheikh Tamim ... in Doha")."""
+        inside = {k for m in self.mentions.leaders for k in range(m.start, m.end)}
+        k, counted = i + 1, 0
+        while k < clause.end and counted < RIGHT_REACH:
+            counted += k not in inside
+            k += 1
+        return k
+
     def _place_after(self, i, clause, preps, direct=False) -> PlaceMention | None:
         doc = self.doc
-        end = min(clause.end, i + RIGHT_REACH)
+        end = self._reach(i, clause)
         for p in self.mentions.places_in(i + 1, end):
             if p.place.kind in (BODY, DEMONYM):
                 continue
@@ -430,6 +479,11 @@ def _dep_subjects(tok: Token) -> list[Token]:
                 return _with_conjuncts(owners)
         subjects = [c for c in cur.children if c.dep_ in ("nsubj", "nsubjpass")]
         if subjects:
+            # "Xi, who arrived in Moscow on Monday": the relative pronoun stands for Xi
+            subjects = [
+                cur.head if s.lower_ in ("who", "that") and cur.dep_ == "relcl" else s
+                for s in subjects
+            ]
             return _with_conjuncts(subjects)
         if cur.dep_ not in CLIMB or cur.head is cur:
             return []
