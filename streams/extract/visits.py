@@ -370,8 +370,8 @@ class _Context:
 
     def _status(self, i, clause, host, when: TimePhrase | None) -> str | None:
         doc = self.doc
-        left = [t.lower_ for t in doc[max(clause.start, i - 8) : i]]
-        right = [t.lower_ for t in doc[i : min(clause.end, host.end + 4)]]
+        left = [_word(t) for t in doc[max(clause.start, i - 8) : i]]
+        right = [_word(t) for t in doc[i : min(clause.end, host.end + 4)]]
         if any(w in VISIT_HEDGES for w in left + right):
             return None
         if self._sentence_hedged():
@@ -426,6 +426,11 @@ class _Context:
                 return PAST
             return FUTURE
         return t.relation
+
+
+def _word(tok: Token) -> str:
+    """Lower-cased, except the month 'May', which is not the modal 'may'."""
+    return tok.text if tok.text == "May" and not tok.is_sent_start else tok.lower_
 
 
 def _governing_verb(tok: Token) -> Token:
