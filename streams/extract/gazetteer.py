@@ -142,9 +142,21 @@ def _load_leaders(gaz: Gazetteer, path: Path) -> None:
             aliases=tuple(row.get("aliases") or ()),
         )
         gaz.leaders.append(leader)
-        for phrase in {leader.name, *leader.aliases}:
+        for phrase in {leader.name, *leader.aliases, *_derived_aliases(leader.name)}:
             if phrase and leader not in gaz.leaders_by_alias[phrase]:
                 gaz.leaders_by_alias[phrase].append(leader)
+
+
+HONORIFICS = ("Sheikh ", "King ", "Emir ", "Sultan ", "Queen ", "Prince ", "Pope ")
+
+
+def _derived_aliases(name: str) -> list[str]:
+    """'Sheikh Tamim bin Hamad Al Thani' is also 'Tamim' and 'Sheikh Tamim'."""
+    for honorific in HONORIFICS:
+        if name.startswith(honorific):
+            given = name[len(honorific) :].split()[0]
+            return [given, honorific + given]
+    return []
 
 
 @cache

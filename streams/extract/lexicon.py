@@ -130,8 +130,9 @@ HEDGE_PHRASES = (
 )
 #: Trips made before or after office: "as vice president", "when both were crown princes".
 NOT_IN_OFFICE = re.compile(
-    r"\b(?:as|were|was|then)[- ](?:a |the )?(?:vice[- ]presidents?|crown princes?|candidates?|"
-    r"president-elect|prime minister-elect|opposition leaders?|former)\b"
+    r"\b(?:as|were|was|then)[- ](?:a |the )?(?:vice[- ]presidents?|crown princes?|"
+    r"(?:presidential )?candidates?|president-elect|prime minister-elect|opposition leaders?|"
+    r"former (?:president|prime minister|leader|chancellor|premier))\b"
 )
 #: Travel words that put the arrival ahead: "heading to", "leaving Tokyo for Washington".
 EN_ROUTE = words("heading leaving departing flying bound")

@@ -12,6 +12,7 @@ from .gazetteer import BODY, CITY, COUNTRY, DEMONYM, METONYM, Gazetteer, Leader,
 from .lexicon import LEADER_TITLES, NON_STATE_OF, PLACE_NOUNS, PRONOUNS, TITLE_BLOCKERS
 
 MAX_TITLE_LEN = max(len(k) for k in LEADER_TITLES)
+PRONOUN_REACH = 100  # tokens back in which a pronoun looks for its leader
 GAZETTEER_SINCE = 2010  # the leaders data lists every term in office from this year on
 
 
@@ -239,7 +240,7 @@ class _Resolver:
         one who is not the object of a preposition ('talks with Macron')."""
         if not self.mentions:
             return
-        recent = [m for m in self.mentions[-4:] if tok.i - m.start <= 60]
+        recent = [m for m in self.mentions[-4:] if tok.i - m.start <= PRONOUN_REACH]
         if tok.lower_ in ("him", "himself") and recent and tok.i - recent[-1].end < 8:
             recent = recent[:-1]  # "Kim welcomed him": not Kim
         subjects = [m for m in recent if not _is_object(self.doc, m.start)]
@@ -247,7 +248,7 @@ class _Resolver:
         last_other = max(self.non_leader_at, default=-1)
         if last_leader is None or last_other > last_leader.start:
             return
-        if tok.i - last_leader.start > 120:  # too far back to trust
+        if tok.i - last_leader.start > 2 * PRONOUN_REACH:  # too far back to trust
             return
         self._add(last_leader.person, tok.i, tok.i + 1, "pronoun", last_leader.former)
 

@@ -73,6 +73,11 @@ EVENT_NOUNS = frozenset(
     "conference gathering summitry parade final match service coronation inauguration "
     "discussions negotiations audience reception".split()
 )
+#: Verbs whose object may carry the place of the act: "signed a plan in Tehran".
+ACTIVITY_VERBS = frozenset(
+    "sign hold attend address deliver lay watch open inaugurate unveil host chair co-chair "
+    "give make pay tour visit join lead".split()
+)
 #: Verbs whose "in" names a field, not where the leader is ("invest in Africa").
 DOMAIN_VERBS = frozenset(
     "invest interfere intervene meddle fight believe trust participate succeed fail win lose "
@@ -214,6 +219,7 @@ class _Context:
                 return node
             passable = (
                 node.pos_ == "ADP"
+                or (node.dep_ == "dobj" and node.head.lemma_ in ACTIVITY_VERBS)
                 or node.lower_ in EVENT_NOUNS
                 or node.dep_ == "attr"
                 or node.head.lower_ == "among"
