@@ -1,30 +1,46 @@
 """Sanctions allegations: someone with standing claims a country violated or evaded
-sanctions, or made a transfer sanctions prohibit; and whether the accused denies it."""
+sanctions, or made a transfer sanctions prohibit; and whether the accused denies it.
+
+Per sentence: is it a claim of a violation? Who claims it (the subject of the claim
+verb, "according to ...", else the accusers of the last claim)? Who is accused (the
+countries doing the deed) and who is on the other side ("to Russia", "from Iran")?"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
-from .gazetteer import BODY
+from .gazetteer import BODY, DEMONYM
 from .lexicon import (
     ACCUSE_VERBS,
+    CLAIM_VERBS,
+    DEED_NOUNS,
     DENIAL_OBJECTS,
     DENIAL_WORDS,
+    ENTITY_NOUNS,
     LEGITIMACY_WORDS,
+    NEGATIONS,
     NON_STATE_SOURCES,
+    RECIPIENT_WORDS,
     SANCTION_WORDS,
+    TRADE_NOUNS,
     TRANSFER_GOODS,
     TRANSFER_VERBS,
+    VICTIM_WORDS,
+    VIOLATION_NOUNS,
     VIOLATION_WORDS,
 )
 from .mentions import Mentions, PlaceMention
 
 INHERIT_SENTENCES = 3  # an allegation without a named accuser inherits from this far back
-COUNTERPARTY_PREPS = frozenset({"to", "from", "with"})
-SUBJECT_STOP = frozenset(",;:.—–(")
-ACCUSER_EXCLUDED = frozenset({"to", "from", "in", "of", "against", "for", "on", "by"})
+VIOLATION_REACH = 10  # "in breach of the UN arms embargo": words from violation to sanctions
+COUNTERPARTY_PREPS = frozenset({"to", "from", "with", "for"})
+LOCATION_PREPS = frozenset(
+    "in across through via off near at over into inside around outside within on against "
+    "of under between among".split()
+)
+SUBJECT_STOP = frozenset(",;:.—–(\"“”")
 
 
 @dataclass
@@ -37,156 +53,232 @@ class AllegationFinding:
     sentences: list[Span] = field(default_factory=list)
 
 
-def _is_allegation(words: set[str]) -> bool:
-    violation = words & VIOLATION_WORDS
-    sanctions = words & SANCTION_WORDS
-    goods = words & TRANSFER_GOODS
-    transfer = words & TRANSFER_VERBS
-    accuse = words & ACCUSE_VERBS
-    if violation and (sanctions or goods):
-        return True
-    return bool(accuse and transfer and goods and (sanctions or {"accused", "accuses", "accuse"} & words))
-
-
 def find_allegations(doc: Doc, mentions: Mentions) -> list[AllegationFinding]:
     found: dict[str, AllegationFinding] = {}
+    sanctions_context = any(t.lower_ in SANCTION_WORDS for t in doc)
     last_accusers: set[str] = set()
     last_at = -99
-    sents = list(doc.sents)
-    for n, sent in enumerate(sents):
-        words = {t.lower_ for t in sent}
-        if _is_allegation(words):
-            accusers, accused, counter = _parties(doc, sent, mentions)
-            if _only_non_state(sent, accusers):
+    for n, sent in enumerate(doc.sents):
+        if _is_allegation(sent, sanctions_context):
+            claim = _Claim(doc, sent, mentions)
+            accusers = claim.accusers()
+            if not accusers and _non_state_source(sent):
                 continue
             if not accusers and n - last_at <= INHERIT_SENTENCES:
                 accusers = set(last_accusers)
+            accused, counter = claim.parties()
             accused -= accusers
             if accusers and accused:
                 last_accusers, last_at = accusers, n
-                for code in accused:
+                for code in sorted(accused):
                     f = found.setdefault(code, AllegationFinding(code))
                     f.accusers |= accusers
                     f.counterparties |= (counter | accused) - {code} - accusers
-                    f.subject = f.subject or _subject(doc, sent)
+                    f.subject = f.subject or _subject(sent)
                     f.sentences.append(sent)
-        if words & DENIAL_WORDS and found:
-            for code in _deniers(doc, sent, mentions, found):
+        if found and any(t.lower_ in DENIAL_WORDS or t.lower_ in LEGITIMACY_WORDS for t in sent):
+            for code in _deniers(sent, mentions, found):
                 found[code].denied = True
                 found[code].sentences.append(sent)
     return list(found.values())
 
 
-def _parties(doc: Doc, sent: Span, mentions: Mentions) -> tuple[set[str], set[str], set[str]]:
-    """Accusers stand before the claim verb, the accused after it or as the subject of the
-    violation; counterparties follow 'to', 'from' or 'with'."""
-    pivot = _claim_pivot(sent)
-    places = [p for p in mentions.places_in(sent.start, sent.end)]
-    officials = {m.person.country for m in mentions.leaders_in(sent.start, pivot or sent.start)}
-    accusers: set[str] = set(officials)
-    accused: set[str] = set()
-    counter: set[str] = set()
-    for p in places:
-        prep = _prep_before(doc, p, sent.start)
-        if pivot is not None and p.start < pivot:
-            if prep in ("according", "along", "together") or prep not in ACCUSER_EXCLUDED:
-                accusers.add(p.code)
+def _is_allegation(sent: Span, sanctions_context: bool) -> bool:
+    """A violation of sanctions ('in breach of the UN arms embargo'), an accusation of a
+    banned transfer, or a claim of one in an article about sanctions."""
+    low = [t.lower_ for t in sent]
+    words = set(low)
+    for k, w in enumerate(low):
+        if w not in VIOLATION_WORDS or any(x in NEGATIONS for x in low[max(0, k - 3) : k]):
             continue
-        if p.place.kind == BODY:
-            if prep == "according":
-                accusers.add(p.code)
-            continue
-        if prep in COUNTERPARTY_PREPS:
-            counter.add(p.code)
-        elif prep in ("in", "across", "over", "through", "via", "against") or _is_flag(doc, p):
-            continue
-        else:
-            accused.add(p.code)
-    if pivot is None:  # "Moscow's engagement with Pyongyang could violate sanctions"
-        first = next((p for p in places if p.place.kind != BODY), None)
-        accused = {first.code} if first else set()
-        counter = {p.code for p in places if p is not first and p.place.kind != BODY and
-                   _prep_before(doc, p, sent.start) in COUNTERPARTY_PREPS}
-        accusers = {p.code for p in places if _prep_before(doc, p, sent.start) == "according"}
-    return {a for a in accusers}, accused, counter - accused
+        if any(x in SANCTION_WORDS for x in low[k + 1 : k + 1 + VIOLATION_REACH]):
+            return True  # "in breach of the UN arms embargo"
+        if w in VIOLATION_NOUNS and any(x in SANCTION_WORDS for x in low[max(0, k - 3) : k]):
+            return True  # "sanctions evasion"
+    goods = bool(words & TRANSFER_GOODS)
+    transfer = bool(words & TRANSFER_VERBS)
+    accuse = any(t.text in ACCUSE_VERBS for t in sent)
+    if accuse and (goods or words & VIOLATION_WORDS) and (transfer or words & SANCTION_WORDS):
+        return True
+    claim = any(t.text in CLAIM_VERBS for t in sent)
+    return sanctions_context and claim and transfer and goods
 
 
-def _claim_pivot(sent: Span) -> int | None:
-    """Token index of the first claim verb ('accused', 'said', 'found')."""
-    for tok in sent:
-        if tok.text in ACCUSE_VERBS and tok.text != "according":
-            return tok.i
-    return None
+class _Claim:
+    """One allegation sentence: where its accusers and its parties stand."""
+
+    def __init__(self, doc: Doc, sent: Span, mentions: Mentions) -> None:
+        self.doc, self.sent, self.mentions = doc, sent, mentions
+        self.places = [p for p in mentions.places_in(sent.start, sent.end)]
+        self.source_tokens = self._source_tokens()
+
+    def _source_tokens(self) -> set[int]:
+        """Tokens that name who makes the claim: the subject of the claim verb, the agent
+        of a passive one, or what follows 'according to'."""
+        out: set[int] = set()
+        toks = list(self.sent)
+        for k, tok in enumerate(toks):
+            if tok.lower_ == "according" and k + 1 < len(toks) and toks[k + 1].lower_ == "to":
+                end = next((j for j in range(k + 2, len(toks)) if toks[j].text in SUBJECT_STOP), len(toks))
+                out |= {t.i for t in toks[k + 2 : end]}
+        verbs = [t for t in self.sent if t.text in CLAIM_VERBS or t.text in ACCUSE_VERBS]
+        if self.doc.has_annotation("DEP"):
+            root = self.sent.root
+            for verb in [*verbs, root]:  # the main clause's subject when no claim verb has one
+                for child in verb.children:
+                    if child.dep_ in ("nsubj", "nsubjpass") and child.lower_ not in ("it", "they"):
+                        out |= {t.i for t in child.subtree}
+                    if child.dep_ == "agent" or child.lower_ in ("along", "together", "alongside"):
+                        out |= {t.i for t in child.subtree}  # "..., along with South Korea,"
+                if out:
+                    break
+        elif verbs:  # no parse: everything before the first claim verb
+            out |= set(range(self.sent.start, verbs[0].i))
+        return out
+
+    def accusers(self) -> set[str]:
+        codes = {
+            p.code
+            for p in self.places
+            if p.start in self.source_tokens
+            and _governor(self.doc, p, self.sent.start)[0] not in ("on", "against", "over", "in")
+        }
+        codes |= {
+            m.person.country
+            for m in self.mentions.leaders_in(self.sent.start, self.sent.end)
+            if m.start in self.source_tokens
+        }
+        return codes
+
+    def parties(self) -> tuple[set[str], set[str]]:
+        accused: set[str] = set()
+        counter: set[str] = set()
+        targets: set[str] = set()
+        for p in self.places:
+            if p.start in self.source_tokens or p.place.kind == BODY:
+                continue
+            role = self._role(p)
+            if role == "accused":
+                accused.add(p.code)
+            elif role == "counterparty":
+                counter.add(p.code)
+            elif role == "target":
+                targets.add(p.code)
+        if not accused:  # "the deliveries defied the restrictions on Iran"
+            accused = targets - counter
+        return accused, counter - accused
+
+    def _role(self, p: PlaceMention) -> str | None:
+        """accused, counterparty, target (of sanctions: 'restrictions on Iran') or None."""
+        doc = self.doc
+        if _is_flag(doc, p):
+            return None
+        after = [t.lower_ for t in doc[p.end : min(p.end + 5, self.sent.end)]]
+        if any(w in RECIPIENT_WORDS for w in after[:4]):
+            return "counterparty"  # "Moscow had received", "Syria was the main destination"
+        if p.place.kind == DEMONYM:
+            nxt = doc[p.end : min(p.end + 3, self.sent.end)]
+            if any(t.lower_ in ENTITY_NOUNS or t.lower_ in TRANSFER_GOODS for t in nxt) or (
+                len(nxt) and nxt[0].is_title and nxt[0].lower_ not in ("president", "prime")
+            ):
+                return "accused"  # "Chinese companies", "Iranian missiles", "a North Korean Hwasong"
+            return None
+        if after[:1] in (["'s"], ["’s"]):
+            owned = after[1:4]
+            if not any(w in DEED_NOUNS or w in ENTITY_NOUNS for w in owned):
+                return None  # "Russia's war", "Libya's rival camps"
+        prep, at = _governor(doc, p, self.sent.start)
+        if prep == "from":
+            return "accused"  # "any transfer of arms from North Korea"
+        if prep in COUNTERPARTY_PREPS or prep in TRANSFER_VERBS:
+            return "counterparty"  # "to Russia", "supplying Russia with", "backing Libya's"
+        if prep in VICTIM_WORDS:
+            return None
+        if prep in ("on", "against"):
+            return "target"
+        if prep in LOCATION_PREPS:
+            if prep == "in" and at > 0 and doc[at - 1].lower_ in ENTITY_NOUNS:
+                return "accused"  # "companies in China", "a refinery in China's Shandong"
+            return None
+        return "accused"
 
 
-def _prep_before(doc: Doc, p: PlaceMention, floor: int) -> str:
+def _governor(doc: Doc, p: PlaceMention, floor: int) -> tuple[str, int]:
+    """The word that governs a place mention, skipping determiners and modifiers."""
     k = p.start - 1
-    while k >= floor and doc[k].lower_ in ("the", "'s", "’s", "both", "neighbouring"):
+    while k >= floor and (doc[k].lower_ in ("the", "both", "neighbouring") or doc[k].is_title):
         k -= 1
     if k < floor:
-        return ""
+        return "", k
     word = doc[k].lower_
     if word in ("to", "with") and k > floor and doc[k - 1].lower_ in ("according", "along", "together"):
-        return doc[k - 1].lower_
-    return word
+        return doc[k - 1].lower_, k
+    return word, k
 
 
 def _is_flag(doc: Doc, p: PlaceMention) -> bool:
-    """'a Panama-flagged tanker': the flag state is not accused."""
-    nxt = doc[p.end : p.end + 2].text.lower()
-    return "flag" in nxt
+    """'a Panama-flagged tanker', 'registered in Comoros': the flag state is not accused."""
+    after = doc[p.end : p.end + 2].text.lower()
+    before = doc[max(0, p.start - 3) : p.start].text.lower()
+    return "flag" in after or "flag" in before or "registered" in before
 
 
-def _only_non_state(sent: Span, accusers: set[str]) -> bool:
-    words = {t.lower_ for t in sent}
-    return bool(words & NON_STATE_SOURCES) and not accusers
+def _non_state_source(sent: Span) -> bool:
+    return any(t.lower_ in NON_STATE_SOURCES for t in sent)
 
 
-def _subject(doc: Doc, sent: Span) -> str:
+def _subject(sent: Span) -> str:
     """A short phrase for what is alleged: the words after 'of' in 'accused X of ...', else
-    the words around the violation."""
+    the words from the violation on."""
     toks = list(sent)
     for k, tok in enumerate(toks):
-        if tok.lower_ == "of" and k > 0 and any(t.lower_ in ACCUSE_VERBS for t in toks[:k]):
-            words = []
-            for t in toks[k + 1 :]:
-                if t.text in SUBJECT_STOP or len(words) >= 10 or t.lower_ in ("amid", "despite"):
-                    break
-                words.append(t.text_with_ws)
-            if words:
-                return "".join(words).strip()
+        if tok.lower_ == "of" and k > 0 and any(t.text in ACCUSE_VERBS for t in toks[:k]):
+            phrase = _phrase(toks[k + 1 :])
+            if phrase:
+                return phrase
     for k, tok in enumerate(toks):
-        if tok.lower_ in VIOLATION_WORDS:
-            words = []
-            for t in toks[k : k + 8]:
-                if t.text in SUBJECT_STOP:
-                    break
-                words.append(t.text_with_ws)
-            return "".join(words).strip()
+        if tok.lower_ in VIOLATION_WORDS or tok.lower_ in TRANSFER_VERBS:
+            phrase = _phrase(toks[k:])
+            if phrase:
+                return phrase
     return sent.text.strip()[:80]
 
 
-def _deniers(doc: Doc, sent: Span, mentions: Mentions, found: dict) -> set[str]:
+def _phrase(toks: list[Token], limit: int = 10) -> str:
+    words: list[str] = []
+    for t in toks:
+        if t.text in SUBJECT_STOP or len(words) >= limit or t.lower_ in ("amid", "despite", "saying"):
+            break
+        words.append(t.text_with_ws)
+    return "".join(words).strip()
+
+
+def _deniers(sent: Span, mentions: Mentions, found: dict[str, AllegationFinding]) -> set[str]:
+    """Accused countries that dispute the facts ('denied supplying any weapons') or call
+    the trade legitimate; rejecting the sanctions themselves is not a denial."""
     toks = list(sent)
     low = [t.lower_ for t in toks]
     out: set[str] = set()
     for k, word in enumerate(low):
-        if word not in DENIAL_WORDS and word not in LEGITIMACY_WORDS:
+        if word in DENIAL_WORDS:
+            if any(w in NEGATIONS for w in low[max(0, k - 3) : k]):
+                continue  # "did not deny"
+            after = low[k + 1 : k + 6]
+            if not any(w in DENIAL_OBJECTS or w == "that" for w in after):
+                continue
+            if any(w in SANCTION_WORDS for w in after[:3]) and not any(
+                w in ("allegations", "accusations", "claims", "charges") for w in after
+            ):
+                continue  # rejecting the sanctions themselves is not a denial
+        elif word in LEGITIMACY_WORDS:
+            window = set(low[max(0, k - 8) : k + 4])
+            if not window & TRADE_NOUNS or window & {"sanctions", "designations", "package"}:
+                continue
+        else:
             continue
-        if word in LEGITIMACY_WORDS and not any(w in ("called", "calls", "insisted", "insists",
-                                                        "described", "was", "is", "says", "said")
-                                                for w in low[max(0, k - 6) : k]):
-            continue
-        after = low[k + 1 : k + 5]
-        if word in DENIAL_WORDS and not any(w in DENIAL_OBJECTS or w == "that" for w in after):
-            continue
-        if word in DENIAL_WORDS and any(w in SANCTION_WORDS for w in after[:3]) and not any(
-            w in ("allegations", "accusations", "claims", "charges") for w in after
-        ):
-            continue  # rejecting the sanctions themselves is not a denial
         subject = {p.code for p in mentions.places_in(sent.start, toks[k].i)}
         subject |= {m.person.country for m in mentions.leaders_in(sent.start, toks[k].i)}
-        if {"both", "two", "all", "they", "countries"} & set(low[:k]):
+        if {"both", "two", "they", "countries"} & set(low[:k]):
             subject |= set(found)
         out |= subject & set(found)
     return out

@@ -153,14 +153,16 @@ PAST_CUES = words("last previous earlier prior had former first-ever")
 
 SANCTION_WORDS = words(
     "sanction sanctions sanctioned embargo embargoes embargoed resolution resolutions "
-    "sanctions-busting sanctions-evasion blacklisted blacklist price-cap cap"
+    "sanctions-busting sanctions-evasion blacklisted blacklist price-cap cap restrictions "
+    "ban bans measures controls 2231 1718 2216 2397 2375"
 )
 VIOLATION_WORDS = words(
     "violate violates violated violating violation violations breach breaches breached "
     "breaching evade evades evaded evading evasion circumvent circumvents circumvented "
     "circumventing circumvention bust busting skirt skirted skirting flout flouted flouting "
     "undermine undermining contravene contravened contravention illicit illegal illegally "
-    "smuggle smuggled smuggling prohibited banned unlawful clandestine covert"
+    "smuggle smuggled smuggling prohibited banned unlawful clandestine covert defiance defied "
+    "defy defies defying broke break breaks breaking around"
 )
 #: Things whose transfer sanctions prohibit.
 TRANSFER_GOODS = words(
@@ -174,16 +176,42 @@ TRANSFER_VERBS = words(
     "deliver delivers delivered delivering export exports exported exporting sell sells sold "
     "selling import imports imported importing buy buys bought buying procure procured "
     "procuring furnish furnished help helps helped helping aid aided aiding support supported "
-    "supporting smuggle smuggled acquire acquired acquiring obtain obtained"
+    "supporting smuggle smuggled acquire acquired acquiring obtain obtained back backs backed "
+    "backing arm arms armed arming fuelling fueling"
 )
-ACCUSE_VERBS = words(
-    "accuse accuses accused accusing accusation accusations allege alleges alleged alleging "
-    "allegation allegations charge charges charged claim claims claimed claiming say says said "
-    "saying state states stated assert asserts asserted warn warns warned warning found find "
-    "finds report reports reported concluded conclude concludes blame blames blamed "
-    "condemn condemns condemned concern concerns concerned believe believes believed "
-    "determined determine documented document identified identify according told "
-    "assessed assess confirmed confirm"
+#: Verbs of accusing: their object is the accused ("accused Tehran of ...").
+ACCUSE_VERBS = words("accuse accuses accused accusing allege alleges alleged alleging blame blames blamed")
+#: Verbs of claiming: their subject is the accuser ("the White House said ...").
+CLAIM_VERBS = words(
+    "say says said state states stated assert asserts asserted warn warns warned found "
+    "finds report reports reported concluded concludes concluding charged told tells "
+    "determined documented identified assessed confirmed argued arguing argue insisted "
+    "wrote written displayed showed presented disclosed revealed concerns told"
+)
+VIOLATION_NOUNS = words("evasion busting circumvention violations breaches violation breach")
+#: Words after a country that make it the receiving end: "Moscow had received".
+RECIPIENT_WORDS = words(
+    "received receives receiving obtained obtains acquired bought buys imported took destination "
+    "recipient recipients buyer buyers customer customers"
+)
+#: Words before a country that make it a victim, not a party: "struck the Ukrainian city".
+VICTIM_WORDS = words("struck strike strikes hit hits attacked attack attacks targeted bombed shelled invaded")
+#: What a country's possessive must own to make it the doer: "Iran's supply of drones".
+DEED_NOUNS = words(
+    "supply supplies transfer transfers purchases purchase shipments shipment deliveries delivery "
+    "exports export imports sales sale engagement cooperation trade deal deals support arms "
+    "weapons oil crude fuel munitions missiles drones procurement smuggling"
+)
+#: Nouns that make a demonym or 'in <country>' the doer: "Chinese companies".
+ENTITY_NOUNS = words(
+    "companies company firms firm entities entity banks bank refinery refineries suppliers "
+    "supplier exporters traders trader tanker tankers vessel vessels ship ships network networks "
+    "government regime military forces businesses manufacturers producers"
+)
+#: Nouns a legitimacy claim is about: "its trade with Russia is normal".
+TRADE_NOUNS = words(
+    "trade commerce cooperation business deals deal ties relations exports imports shipments "
+    "transactions partnership"
 )
 DENIAL_WORDS = words(
     "deny denies denied denying denial denials reject rejects rejected rejecting dismiss "
@@ -201,6 +229,6 @@ DENIAL_OBJECTS = words(
 LEGITIMACY_WORDS = words("legitimate normal lawful legal routine ordinary")
 #: Sources whose claims do not make an allegation event.
 NON_STATE_SOURCES = words(
-    "think tank think-tank researchers researcher analysts analyst institute study "
-    "academics watchdog-group ngo journalists investigation newspaper media outlet"
+    "tank think-tank researchers researcher analysts analyst institute study academics ngo "
+    "journalists newspaper outlet centre center firm"
 )
