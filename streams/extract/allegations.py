@@ -16,8 +16,10 @@ from .lexicon import (
     ACCUSE_VERBS,
     CLAIM_VERBS,
     DEED_NOUNS,
+    DENIAL_CUES,
     DENIAL_OBJECTS,
     DENIAL_WORDS,
+    DISPUTE_WORDS,
     ENTITY_NOUNS,
     LEGITIMACY_WORDS,
     NEGATIONS,
@@ -59,7 +61,7 @@ def find_allegations(doc: Doc, mentions: Mentions) -> list[AllegationFinding]:
     last_accusers: set[str] = set()
     last_at = -99
     for n, sent in enumerate(doc.sents):
-        if _is_allegation(sent, sanctions_context):
+        if _is_allegation(sent, sanctions_context) and not _is_denial(sent):
             claim = _Claim(doc, sent, mentions)
             accusers = claim.accusers()
             if not accusers and _non_state_source(sent):
@@ -67,16 +69,20 @@ def find_allegations(doc: Doc, mentions: Mentions) -> list[AllegationFinding]:
             if not accusers and n - last_at <= INHERIT_SENTENCES:
                 accusers = set(last_accusers)
             accused, counter = claim.parties()
+            if not accused and _names_both(sent):  # "cooperation between the two"
+                accused = {code for f in found.values() for code in [f.accused]}
             accused -= accusers
-            if accusers and accused:
+            if accusers:
                 last_accusers, last_at = accusers, n
+            if accusers and accused:
                 for code in sorted(accused):
                     f = found.setdefault(code, AllegationFinding(code))
                     f.accusers |= accusers
-                    f.counterparties |= (counter | accused) - {code} - accusers
+                    # two accused of one transfer are each other's other side
+                    f.counterparties |= (counter or accused) - {code} - accusers
                     f.subject = f.subject or _subject(sent)
                     f.sentences.append(sent)
-        if found and any(t.lower_ in DENIAL_WORDS or t.lower_ in LEGITIMACY_WORDS for t in sent):
+        if found and any(t.lower_ in DENIAL_CUES for t in sent):
             for code in _deniers(sent, mentions, found):
                 found[code].denied = True
                 found[code].sentences.append(sent)
@@ -97,6 +103,11 @@ def _is_allegation(sent: Span, sanctions_context: bool) -> bool:
             return True  # "sanctions evasion"
     goods = bool(words & TRANSFER_GOODS)
     transfer = bool(words & TRANSFER_VERBS)
+    for k, w in enumerate(low):  # "imposed sanctions on a refinery ... for buying Iranian crude"
+        if w in ("sanctions", "sanctioned") and "for" in low[k + 1 : k + 14]:
+            j = low.index("for", k + 1)
+            if j + 1 < len(low) and low[j + 1] in TRANSFER_VERBS:
+                return True
     accuse = any(t.text in ACCUSE_VERBS for t in sent)
     if accuse and (goods or words & VIOLATION_WORDS) and (transfer or words & SANCTION_WORDS):
         return True
@@ -122,19 +133,25 @@ class _Claim:
                 end = next((j for j in range(k + 2, len(toks)) if toks[j].text in SUBJECT_STOP), len(toks))
                 out |= {t.i for t in toks[k + 2 : end]}
         verbs = [t for t in self.sent if t.text in CLAIM_VERBS or t.text in ACCUSE_VERBS]
-        if self.doc.has_annotation("DEP"):
-            root = self.sent.root
-            for verb in [*verbs, root]:  # the main clause's subject when no claim verb has one
-                for child in verb.children:
-                    if child.dep_ in ("nsubj", "nsubjpass") and child.lower_ not in ("it", "they"):
-                        out |= {t.i for t in child.subtree}
-                    if child.dep_ == "agent" or child.lower_ in ("along", "together", "alongside"):
-                        out |= {t.i for t in child.subtree}  # "..., along with South Korea,"
-                if out:
-                    break
-        elif verbs:  # no parse: everything before the first claim verb
-            out |= set(range(self.sent.start, verbs[0].i))
-        return out
+        if not self.doc.has_annotation("DEP"):
+            return out | (set(range(self.sent.start, verbs[0].i)) if verbs else set())
+        for verb in verbs:
+            found = _subject_tokens(verb)
+            if not found and verb.tag_ in ("VBD", "VBZ", "VBP"):
+                found = self._reporting_tag(verb)
+            if found:
+                return out | found
+        return out | _subject_tokens(self.sent.root)  # "Britain ... have asked the UN ..."
+
+    def _reporting_tag(self, verb: Token) -> set[int]:
+        """'..., a panel of experts that monitors the measures said': the words between the
+        comma and the verb, when the parser found no subject."""
+        k = verb.i - 1
+        while k > self.sent.start and self.doc[k].text not in (",", "\"", "”", "'"):
+            k -= 1
+        if k <= self.sent.start or verb.i - k > 16:
+            return set()
+        return set(range(k + 1, verb.i))
 
     def accusers(self) -> set[str]:
         codes = {
@@ -176,7 +193,10 @@ class _Claim:
         after = [t.lower_ for t in doc[p.end : min(p.end + 5, self.sent.end)]]
         if any(w in RECIPIENT_WORDS for w in after[:4]):
             return "counterparty"  # "Moscow had received", "Syria was the main destination"
+        prep, at = _governor(doc, p, self.sent.start)
         if p.place.kind == DEMONYM:
+            if prep in COUNTERPARTY_PREPS:
+                return "counterparty"  # "the supply of weapons to Houthi leaders"
             nxt = doc[p.end : min(p.end + 3, self.sent.end)]
             if any(t.lower_ in ENTITY_NOUNS or t.lower_ in TRANSFER_GOODS for t in nxt) or (
                 len(nxt) and nxt[0].is_title and nxt[0].lower_ not in ("president", "prime")
@@ -187,7 +207,6 @@ class _Claim:
             owned = after[1:4]
             if not any(w in DEED_NOUNS or w in ENTITY_NOUNS for w in owned):
                 return None  # "Russia's war", "Libya's rival camps"
-        prep, at = _governor(doc, p, self.sent.start)
         if prep == "from":
             return "accused"  # "any transfer of arms from North Korea"
         if prep in COUNTERPARTY_PREPS or prep in TRANSFER_VERBS:
@@ -201,6 +220,16 @@ class _Claim:
                 return "accused"  # "companies in China", "a refinery in China's Shandong"
             return None
         return "accused"
+
+
+def _subject_tokens(verb: Token) -> set[int]:
+    out: set[int] = set()
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "nsubjpass") and child.lower_ not in ("it", "they", "which", "that"):
+            out |= {t.i for t in child.subtree}
+        if child.dep_ == "agent" or child.lower_ in ("along", "together", "alongside"):
+            out |= {t.i for t in child.subtree}  # "..., along with South Korea,"
+    return out
 
 
 def _governor(doc: Doc, p: PlaceMention, floor: int) -> tuple[str, int]:
@@ -221,6 +250,17 @@ def _is_flag(doc: Doc, p: PlaceMention) -> bool:
     after = doc[p.end : p.end + 2].text.lower()
     before = doc[max(0, p.start - 3) : p.start].text.lower()
     return "flag" in after or "flag" in before or "registered" in before
+
+
+def _names_both(sent: Span) -> bool:
+    text = sent.text.lower()
+    return any(p in text for p in ("the two countries", "between the two", "both countries"))
+
+
+def _is_denial(sent: Span) -> bool:
+    """'The UAE has denied providing military support': a denial, not a new claim."""
+    low = [t.lower_ for t in sent]
+    return any(w in DENIAL_WORDS for w in low) and not any(t.text in ACCUSE_VERBS for t in sent)
 
 
 def _non_state_source(sent: Span) -> bool:
@@ -264,12 +304,15 @@ def _deniers(sent: Span, mentions: Mentions, found: dict[str, AllegationFinding]
             if any(w in NEGATIONS for w in low[max(0, k - 3) : k]):
                 continue  # "did not deny"
             after = low[k + 1 : k + 6]
-            if not any(w in DENIAL_OBJECTS or w == "that" for w in after):
+            gerund = bool(after) and after[0].endswith("ing")  # "denied arming the Houthis"
+            if not gerund and not any(w in DENIAL_OBJECTS or w == "that" for w in after):
                 continue
             if any(w in SANCTION_WORDS for w in after[:3]) and not any(
                 w in ("allegations", "accusations", "claims", "charges") for w in after
             ):
                 continue  # rejecting the sanctions themselves is not a denial
+        elif word in DISPUTE_WORDS:
+            pass  # "called the reports baseless", "fabricated"
         elif word in LEGITIMACY_WORDS:
             window = set(low[max(0, k - 8) : k + 4])
             if not window & TRADE_NOUNS or window & {"sanctions", "designations", "package"}:

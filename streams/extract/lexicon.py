@@ -177,7 +177,8 @@ TRANSFER_VERBS = words(
     "selling import imports imported importing buy buys bought buying procure procured "
     "procuring furnish furnished help helps helped helping aid aided aiding support supported "
     "supporting smuggle smuggled acquire acquired acquiring obtain obtained back backs backed "
-    "backing arm arms armed arming fuelling fueling"
+    "backing arm arms armed arming fuelling fueling allow allows allowed allowing enable "
+    "enables enabled enabling"
 )
 #: Verbs of accusing: their object is the accused ("accused Tehran of ...").
 ACCUSE_VERBS = words("accuse accuses accused accusing allege alleges alleged alleging blame blames blamed")
@@ -216,17 +217,23 @@ TRADE_NOUNS = words(
 DENIAL_WORDS = words(
     "deny denies denied denying denial denials reject rejects rejected rejecting dismiss "
     "dismisses dismissed dismissing refute refutes refuted rebuff rebuffed disputes disputed "
-    "dispute"
+    "dispute brushed"
+)
+#: Words that call the claim untrue: a denial when the accused says them.
+DISPUTE_WORDS = words(
+    "baseless unfounded groundless fabricated fabrication fabrications false lies propaganda "
+    "absurd slander smear"
 )
 #: Objects of a denial verb that make it a denial of the conduct, not of the sanctions.
 DENIAL_OBJECTS = words(
     "allegation allegations accusation accusations claim claims charge charges report reports "
     "any supplying providing shipping sending transferring selling exporting involvement "
     "wrongdoing it them this that transfers deals deal trade violating violation breaching "
-    "evading having"
+    "evading having document report reports findings assertion assertions evidence"
 )
 #: Phrases that defend the conduct as legitimate ("normal trade"): also a denial.
 LEGITIMACY_WORDS = words("legitimate normal lawful legal routine ordinary")
+DENIAL_CUES = DENIAL_WORDS | DISPUTE_WORDS | LEGITIMACY_WORDS
 #: Sources whose claims do not make an allegation event.
 NON_STATE_SOURCES = words(
     "tank think-tank researchers researcher analysts analyst institute study academics ngo "
