@@ -62,7 +62,7 @@ VISIT_VERBS = words(
     "arrive arrives arrived arriving land lands landed landing fly flies flew flying tour "
     "tours toured touring head heads headed heading journey journeys journeyed go goes went "
     "going come comes came coming return returns returned returning stop stops stopped "
-    "depart departs departed departing leave leaves left leaving touch touches touched "
+    "depart departs departed departing leave leaves left leaving touch touches touched flown "
     "jet jets jetted is was are were stuck stranded remained remains stayed stays staying "
     "due expected"
 )

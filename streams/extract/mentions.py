@@ -321,10 +321,64 @@ def _name_part_follows(doc: Doc, i: int) -> bool:
     return i + 1 < len(doc) and _is_name_token(doc[i + 1])
 
 
+def _group_mentions(doc: Doc, leaders: list[LeaderMention], places: list[PlaceMention]):
+    """Plural references: 'the leaders of France, Germany and Poland', 'the French and
+    German leaders', 'the two leaders', 'both men'. Each leader in the group gets a
+    mention on the group's words."""
+    out: list[LeaderMention] = []
+    place_at = {p.start: p for p in places}
+    for i, tok in enumerate(doc):
+        low = tok.lower_
+        if low not in ("leaders", "men", "presidents", "heads"):
+            continue
+        before = doc[max(0, i - 2) : i].text.lower()
+        if before in ("the two", "both", "two") or before.endswith(("the two", "both")):
+            earlier = []
+            for m in reversed([m for m in leaders if m.start < i]):
+                if m.person not in [e.person for e in earlier]:
+                    earlier.append(m)
+                if len(earlier) == 2:
+                    break
+            out += [LeaderMention(m.person, i - 2, i + 1, "group", m.former) for m in earlier]
+            continue
+        countries: list[str] = []
+        if low == "leaders" and i + 1 < len(doc) and doc[i + 1].lower_ == "of":
+            k = i + 2
+            while k < len(doc) and (k in place_at or doc[k].lower_ in (",", "and", "the")):
+                if k in place_at:
+                    countries.append(place_at[k].code)
+                    k = place_at[k].end
+                else:
+                    k += 1
+        elif low == "leaders":
+            k = i - 1
+            while k >= 0 and (doc[k].lower_ in (",", "and") or any(p.end == k + 1 for p in places)):
+                p = next((p for p in places if p.end == k + 1), None)
+                if p is not None:
+                    countries.append(p.code)
+                    k = p.start - 1
+                else:
+                    k -= 1
+        for code in countries:
+            person = _person_of(leaders, code, i)
+            if person is not None:
+                out.append(LeaderMention(person, i, i + 1, "group"))
+    return out
+
+
+def _person_of(leaders: list[LeaderMention], country: str, near: int):
+    """The leader of `country` this article names closest to token `near`."""
+    named = [m for m in leaders if m.person.country == country and m.kind == "name" and not m.former]
+    if not named:
+        return None
+    return min(named, key=lambda m: abs(m.start - near)).person
+
+
 def resolve(doc: Doc, gaz: Gazetteer, day: date) -> Mentions:
     places = find_places(doc, gaz)
     resolver = _Resolver(doc, gaz, day, places)
     leaders = resolver.run()
+    leaders = sorted(leaders + _group_mentions(doc, leaders, places), key=lambda m: m.start)
     return Mentions(leaders, places, resolver.persons)
 
 

@@ -64,6 +64,8 @@ _VERB_BASE = {
     "is": "be", "was": "be", "are": "be", "were": "be",
     "due": "due", "expected": "due",
 }  # fmt: skip
+ARRIVALS = frozenset("arrived arrives landed touched flew flown arrival".split())
+ARRIVAL_DAYS = 3  # an arrival this many days back is still an ongoing visit
 RIGHT_REACH = 12  # tokens after a trigger in which its destination may stand
 #: Dependency arcs followed upwards from a trigger to find who travels.
 CLIMB = frozenset({"xcomp", "advcl", "conj", "dobj", "pobj", "prep", "acomp", "attr", "pcomp"})
@@ -189,12 +191,17 @@ class _Context:
         if verb is None or verb.lemma_ in DOMAIN_VERBS:
             return []
         subjects = _with_conjuncts([c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")])
-        found = [m for m in (self._mention_at(t) for t in subjects) if m is not None]
+        found = [m for t in subjects for m in self._mentions_at(t)]
         clause = _clause(self.sent, i)
         out = []
         for m in found:
             out.extend(self._finding(verb.i, clause, m, place))
         return out
+
+    def _previous_place(self, i: int) -> PlaceMention | None:
+        """'he travelled there': the last country or city named before."""
+        before = [p for p in self.mentions.places if p.end <= i and p.place.kind not in (BODY, DEMONYM)]
+        return before[-1] if before else None
 
     def _where_antecedent(self, clause: _Clause) -> PlaceMention | None:
         """'... flew in from Jeddah, where on Monday he met MBS': the place before 'where'."""
@@ -223,7 +230,7 @@ class _Context:
                 or node.lower_ in EVENT_NOUNS
                 or node.dep_ == "attr"
                 or node.head.lower_ == "among"
-                or self._mention_at(node) is not None
+                or bool(self._mentions_at(node))
             )
             if not passable or node.head is node:
                 return None
@@ -271,7 +278,10 @@ class _Context:
         base = _VERB_BASE.get(low)
         preps = NEEDS_PREP.get(base, DESTINATION_PREPS) if base else DESTINATION_PREPS
         if base in ("leave", "depart") and not any(t.lower_ == "for" for t in doc[i + 1 : i + 4]):
-            return None
+            # "left the White House on Friday": was there
+            return self._place_after(i, clause, preps=set(), direct=True)
+        if doc[i + 1 : i + 2].text.lower() == "there" or doc[i + 1 : i + 3].text.lower() == "back there":
+            return self._previous_place(i)
         if base in ("be", "due") and doc[i + 1 : i + 2].text.lower() != "in":
             return None
         if low in VISIT_NOUNS and i > clause.start:
@@ -316,7 +326,7 @@ class _Context:
         if self.parsed:
             subjects = _dep_subjects(self.doc[i])
             if subjects:
-                found = [m for m in (self._mention_at(t) for t in subjects) if m is not None]
+                found = [m for t in subjects for m in self._mentions_at(t)]
                 if found or any(t.pos_ in ("PROPN", "NOUN", "PRON") for t in subjects):
                     return found
         return (
@@ -333,11 +343,9 @@ class _Context:
             return [m for m in lead if m.start < i]
         return []
 
-    def _mention_at(self, tok: Token) -> LeaderMention | None:
-        for m in self.mentions.leaders:
-            if m.start <= tok.i < m.end:
-                return m
-        return None
+    def _mentions_at(self, tok: Token) -> list[LeaderMention]:
+        """The leaders a word refers to: one, or several for 'the two leaders'."""
+        return [m for m in self.mentions.leaders if m.start <= tok.i < m.end]
 
     def _visitors_left(self, i: int, clause: _Clause) -> list[LeaderMention]:
         """The nearest leader to the left not governed by 'with', 'by', 'to'; and the
@@ -386,7 +394,7 @@ class _Context:
             return None
         if _has_counterfactual(left + [doc[i].lower_]):
             return None
-        relations = {self._relation(when, self._past_tense(i))} if when else set()
+        relations = {self._relation(when, self._past_tense(i), i)} if when else set()
         if (
             any(w in PLANNED_CUES for w in left[-6:])
             or _VERB_BASE.get(doc[i].lower_) == "due"
@@ -412,18 +420,25 @@ class _Context:
     def _past_tense(self, i: int) -> bool:
         doc = self.doc
         tok = doc[i]
-        candidates = [tok, _governing_verb(tok)] if self.parsed else [tok]
+        candidates = [tok]
+        if self.parsed:
+            verb = _governing_verb(tok)
+            candidates.append(verb)
+            if verb.tag_ in ("VBG", "VBN", "VB") and verb.dep_ in ("xcomp", "advcl", "conj"):
+                candidates.append(verb.head)  # "spent Wednesday flying to Paris"
         candidates += list(doc[max(self.sent.start, i - 3) : i])
         if doc.has_annotation("TAG"):
             return any(t.tag_ == "VBD" for t in candidates)
         return any(t.lower_ in PAST_FORMS for t in candidates)
 
-    def _relation(self, t: TimePhrase, past_tense: bool) -> str:
+    def _relation(self, t: TimePhrase, past_tense: bool, i: int) -> str:
         """Where a time phrase lies, reading bare weekdays and months by tense: 'on
-        Monday' in an article of Thursday is three days back when the verb is past."""
+        Monday' in an article of Thursday is three days back when the verb is past. An
+        arrival a few days back starts a visit that may still be going on."""
         if t.weekday is not None:
             back = (self.today.weekday() - t.weekday) % 7
-            if back <= 1:
+            arrival = _VERB_BASE.get(self.doc[i].lower_) == "land" or self.doc[i].lower_ in ARRIVALS
+            if back <= 1 or (arrival and back <= ARRIVAL_DAYS):
                 return RECENT
             return PAST if past_tense else FUTURE
         if t.month_only and t.relation != RECENT:
