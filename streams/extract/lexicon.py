@@ -87,7 +87,7 @@ MEETING_CUES = words(
 #: Hosting words: the object leader is the visitor ("Xi hosted Lula").
 HOST_VERBS = words(
     "host hosts hosted hosting welcome welcomes welcomed welcoming receive receives received "
-    "receiving greet greets greeted greeting"
+    "receiving"
 )
 #: Prepositions that introduce the destination of travel or the place of a meeting.
 DESTINATION_PREPS = words("to in into at for inside")

@@ -256,7 +256,9 @@ class _Resolver:
 def _is_object(doc: Doc, start: int) -> bool:
     """'talks with UAE President X': the mention is governed by a preposition."""
     k = start - 1
-    while k >= 0 and start - k <= 4 and (doc[k].is_title or doc[k].lower_ in ("the", "'s", "’s")):
+    while k >= 0 and start - k <= 4 and (
+        doc[k].is_title or doc[k].is_upper or doc[k].lower_ in ("the", "'s", "’s")
+    ):
         k -= 1
     return k >= 0 and doc[k].lower_ in OBJECT_MARKERS
 
@@ -267,7 +269,7 @@ EPITHETS = frozenset(
     "longtime populist conservative socialist leftist nationalist reformist hardline young "
     "interim acting".split()
 )
-OBJECT_MARKERS = frozenset("with by to for from against than met told urged and".split())
+OBJECT_MARKERS = frozenset("with by to for from against than met told urged and of".split())
 
 
 def _pick_term(leaders: list[Leader], day: date) -> Leader:
@@ -333,8 +335,8 @@ def _group_mentions(doc: Doc, leaders: list[LeaderMention], places: list[PlaceMe
             continue
         before = doc[max(0, i - 2) : i].text.lower()
         if before in ("the two", "both", "two") or before.endswith(("the two", "both")):
-            earlier = []
-            for m in reversed([m for m in leaders if m.start < i]):
+            earlier = _lead_pair(doc, leaders, i)
+            for m in reversed([m for m in leaders if m.start < i] if not earlier else []):
                 if m.person not in [e.person for e in earlier]:
                     earlier.append(m)
                 if len(earlier) == 2:
@@ -364,6 +366,21 @@ def _group_mentions(doc: Doc, leaders: list[LeaderMention], places: list[PlaceMe
             if person is not None:
                 out.append(LeaderMention(person, i, i + 1, "group"))
     return out
+
+
+def _lead_pair(doc: Doc, leaders: list[LeaderMention], before: int) -> list[LeaderMention]:
+    """The two leaders of the article's first sentence that names two: 'the two leaders'
+    later on usually means them."""
+    for sent in doc.sents:
+        if sent.start >= before:
+            break
+        pair: list[LeaderMention] = []
+        for m in leaders:
+            if sent.start <= m.start < sent.end and m.person not in [p.person for p in pair]:
+                pair.append(m)
+        if len(pair) >= 2:
+            return pair[:2]
+    return []
 
 
 def _person_of(leaders: list[LeaderMention], country: str, near: int):

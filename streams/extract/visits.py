@@ -30,7 +30,7 @@ from .lexicon import (
     VISIT_NOUNS,
     VISIT_VERBS,
 )
-from .mentions import LeaderMention, Mentions, Person, PlaceMention
+from .mentions import LeaderMention, Mentions, Person, PlaceMention, _is_object
 from .timex import FUTURE, PAST, RECENT, TimePhrase
 
 #: Words that end a clause for the purpose of pairing a trigger with its arguments.
@@ -66,7 +66,8 @@ _VERB_BASE = {
 }  # fmt: skip
 ARRIVALS = frozenset("arrived arrives landed touched flew flown arrival".split())
 ARRIVAL_DAYS = 3  # an arrival this many days back is still an ongoing visit
-RIGHT_REACH = 12  # tokens after a trigger in which its destination may stand
+RIGHT_REACH = 12
+MEETING_REACH = 6  # "talks in Doha", not "talks on trade and the war in Ukraine"  # tokens after a trigger in which its destination may stand
 #: Dependency arcs followed upwards from a trigger to find who travels.
 CLIMB = frozenset({"xcomp", "advcl", "conj", "dobj", "pobj", "prep", "acomp", "attr", "pcomp"})
 #: Nouns that a locative phrase may hang on while still saying where the leader is.
@@ -168,13 +169,17 @@ class _Context:
     def meeting(self, i: int) -> list[VisitFinding]:
         """'Biden met Xi on the sidelines of the APEC summit in Lima': both visit Peru."""
         clause = _clause(self.sent, i)
-        host = self._place_after(i, clause, preps={"in", "at"}) or self._where_antecedent(clause)
+        host = self._place_after(i, clause, preps={"in", "at"}, reach=MEETING_REACH)
+        host = host or self._where_antecedent(clause)
         if host is None:
             return []
+        # the subject side, and whoever is met directly ("Biden met Xi in Lima");
+        # not "talks with X" (X may be the host) nor "in place of X"
         people = [
-            m for m in self.mentions.leaders_in(clause.start, clause.end)
-            if m.start < host.start or host.start < clause.start
+            m for m in self.mentions.leaders_in(clause.start, i) if not _is_object(self.doc, m.start)
         ]
+        if self.doc[i].lower_ in ("met", "meet", "meets"):
+            people += self.mentions.leaders_in(i + 1, min(i + 6, clause.end))
         out = []
         for m in people:
             out.extend(self._finding(i, clause, m, host))
@@ -299,19 +304,19 @@ class _Context:
             return None  # "the trip comes on the eve of a summit in Washington"
         return place
 
-    def _reach(self, i: int, clause: _Clause) -> int:
-        """End of the window after a trigger: RIGHT_REACH words, not counting the words of
+    def _reach(self, i: int, clause: _Clause, reach: int = RIGHT_REACH) -> int:
+        """End of the window after a trigger: `reach` words, not counting the words of
         leaders' names and titles ("talks with Qatar's Emir Sheikh Tamim ... in Doha")."""
         inside = {k for m in self.mentions.leaders for k in range(m.start, m.end)}
         k, counted = i + 1, 0
-        while k < clause.end and counted < RIGHT_REACH:
+        while k < clause.end and counted < reach:
             counted += k not in inside
             k += 1
         return k
 
-    def _place_after(self, i, clause, preps, direct=False) -> PlaceMention | None:
+    def _place_after(self, i, clause, preps, direct=False, reach=RIGHT_REACH) -> PlaceMention | None:
         doc = self.doc
-        end = self._reach(i, clause)
+        end = self._reach(i, clause, reach)
         for p in self.mentions.places_in(i + 1, end):
             if p.place.kind in (BODY, DEMONYM):
                 continue
@@ -355,7 +360,7 @@ class _Context:
         for m in reversed(self.mentions.leaders_in(clause.start, i)):
             before = doc[m.start - 1].lower_ if m.start > 0 else ""
             if not found:
-                if before in ("with", "by", "to", "from", "against", "for", "invited", "invite"):
+                if before in ("invited", "invite") or _is_object(doc, m.start):
                     continue
                 found.append(m)
                 continue
@@ -405,7 +410,7 @@ class _Context:
             return "past"
         if FUTURE in relations:
             return "planned"
-        if any(w in PAST_CUES for w in left[-3:]):
+        if any(w in PAST_CUES for w in left[-3:]) and RECENT not in relations:
             return "past"
         return "ongoing"
 
@@ -415,7 +420,11 @@ class _Context:
         if any(t.lower_ in STRONG_HEDGES or t.lower_ in TRANSIT_WORDS for t in self.sent):
             return True
         text = self.sent.text.lower()
-        return any(p in text for p in HEDGE_PHRASES) or bool(NOT_IN_OFFICE.search(text))
+        return (
+            any(p in text for p in HEDGE_PHRASES)
+            or any(p in text for p in COUNTERFACTUAL_CUES)
+            or bool(NOT_IN_OFFICE.search(text))
+        )
 
     def _past_tense(self, i: int) -> bool:
         doc = self.doc
