@@ -236,21 +236,31 @@ class _Resolver:
         return self.person_for(holders) if holders else None
 
     def _pronoun(self, tok: Token) -> None:
-        """He, his, she, her: the most recent person named (leader or not), preferring
-        one who is not the object of a preposition ('talks with Macron')."""
-        if not self.mentions:
-            return
-        recent = [m for m in self.mentions[-4:] if tok.i - m.start <= PRONOUN_REACH]
+        """He, his, she, her. Within its sentence: the nearest leader named before it who
+        is not an object ('talks with Macron'), unless another person came in between.
+        Across sentences: of the leaders in the last stretch of text, the one the article
+        has named most (its protagonist), the nearest on a tie."""
+        recent = [m for m in self.mentions if 0 < tok.i - m.start <= PRONOUN_REACH]
         if tok.lower_ in ("him", "himself") and recent and tok.i - recent[-1].end < 8:
             recent = recent[:-1]  # "Kim welcomed him": not Kim
+        if not recent:
+            return
+        sent_start = tok.sent.start
         subjects = [m for m in recent if not _is_object(self.doc, m.start)]
-        last_leader = (subjects or recent or self.mentions)[-1]
-        last_other = max(self.non_leader_at, default=-1)
-        if last_leader is None or last_other > last_leader.start:
-            return
-        if tok.i - last_leader.start > 2 * PRONOUN_REACH:  # too far back to trust
-            return
-        self._add(last_leader.person, tok.i, tok.i + 1, "pronoun", last_leader.former)
+        same = [m for m in subjects if m.start >= sent_start]
+        if same:
+            chosen = same[-1]
+            if any(chosen.start < x < tok.i for x in self.non_leader_at):
+                return  # "..., Putin's aide Yuri Ushakov said he ..."
+        else:
+            if any(sent_start <= x < tok.i for x in self.non_leader_at):
+                return
+            pool = subjects or recent
+            weight = {}
+            for m in self.mentions:
+                weight[m.person.name] = weight.get(m.person.name, 0) + 1
+            chosen = max(pool, key=lambda m: (weight[m.person.name], m.start))
+        self._add(chosen.person, tok.i, tok.i + 1, "pronoun", chosen.former)
 
 
 def _is_object(doc: Doc, start: int) -> bool:
