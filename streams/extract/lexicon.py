@@ -64,13 +64,13 @@ VISIT_VERBS = words(
     "going come comes came coming return returns returned returning stop stops stopped "
     "depart departs departed departing leave leaves left leaving touch touches touched flown "
     "jet jets jetted is was are were stuck stranded remained remains stayed stays staying "
-    "due expected"
+    "due expected move moves moved moving"
 )
 #: Of those, the ones that take the place as a direct object ("visited Japan").
 TRANSITIVE_VISIT_VERBS = words("visit visits visited visiting tour tours toured touring")
 #: Nouns naming a visit ("his trip to Russia", "a Pyongyang visit").
 VISIT_NOUNS = words(
-    "visit visits trip trips tour journey arrival stopover sojourn stay voyage"
+    "visit visits trip trips tour journey arrival stopover sojourn stay voyage delegation"
 )
 #: Meeting words: a leader meeting in a named foreign place visits it.
 MEET_WORDS = words(

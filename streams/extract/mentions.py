@@ -322,7 +322,7 @@ def _is_former(doc: Doc, i: int) -> bool:
 def _is_plural_or_generic(doc: Doc, start: int, end: int) -> bool:
     prev = doc[start - 1].lower_ if start > 0 else ""
     nxt = doc[end].lower_ if end < len(doc) else ""
-    return prev in ("a", "any", "every", "each", "another", "no") or nxt in ("s", "'s")
+    return prev in ("a", "any", "every", "each", "another", "no") or nxt == "s"
 
 
 def _is_name_token(tok: Token) -> bool:

@@ -50,6 +50,7 @@ NEEDS_PREP = {
     "jet": {"to", "into", "in"},
     "be": {"in"},  # "Trudeau was in New Delhi", "is in Tokyo for talks"
     "due": {"in"},  # "is due in Abu Dhabi", "is expected in Paris": planned
+    "move": {"to"},  # "moved on to Accra"
 }
 _VERB_BASE = {
     "lands": "land", "landed": "land", "landing": "land",
@@ -63,6 +64,7 @@ _VERB_BASE = {
     "jets": "jet", "jetted": "jet",
     "is": "be", "was": "be", "are": "be", "were": "be",
     "due": "due", "expected": "due",
+    "move": "move", "moves": "move", "moved": "move", "moving": "move",
 }  # fmt: skip
 ARRIVALS = frozenset("arrived arrives landed touched flew flown arrival".split())
 ARRIVAL_DAYS = 3  # an arrival this many days back is still an ongoing visit
@@ -163,7 +165,23 @@ class _Context:
             return []
         out = []
         for visitor in self._visitors(i, clause):
-            out.extend(self._finding(i, clause, visitor, host))
+            for place in [host, *self._further_stops(host, clause)]:
+                out.extend(self._finding(i, clause, visitor, place))
+        return out
+
+    def _further_stops(self, first: PlaceMention, clause: _Clause) -> list[PlaceMention]:
+        """'to Kyiv and then to St Petersburg', 'to Lima ... and then on to Rio'."""
+        doc = self.doc
+        out = []
+        for p in self.mentions.places_in(first.end, clause.end):
+            if p.place.kind in (BODY, DEMONYM) or p.code == first.code:
+                continue
+            gov = _governor(doc, p.start, first.end)
+            if doc[gov].lower_ != "to":
+                continue
+            lead_in = {t.lower_ for t in doc[max(first.end, gov - 3) : gov]}
+            if lead_in & {"then", "and", "later", "next", "on", "before"}:
+                out.append(p)
         return out
 
     def meeting(self, i: int) -> list[VisitFinding]:
@@ -262,7 +280,9 @@ class _Context:
         if by is not None:  # "was welcomed at the airport by X", "a dinner hosted by X"
             hosts, guests = self.mentions.leaders_in(by + 1, min(clause.end, by + 6))[:1], hosts[-1:]
         else:
-            guests = self.mentions.leaders_in(i + 1, min(clause.end, i + 6))
+            guests = [
+                m for m in self.mentions.leaders_in(i + 1, clause.end) if not _is_object(self.doc, m.start)
+            ]  # "welcomed Biden, Zelensky and the other leaders to the summit"
         if not hosts or not guests:
             return []
         place = self._place_after(i, clause, preps={"in", "at", "to"})
@@ -330,7 +350,10 @@ class _Context:
     def _visitors(self, i: int, clause: _Clause) -> list[LeaderMention]:
         if self.parsed:
             subjects = _dep_subjects(self.doc[i])
-            if subjects:
+            if subjects and subjects[0].lower_ in VISIT_NOUNS:  # "The tour moved on to Accra"
+                subjects = _dep_subjects(subjects[0]) or []
+                if not subjects:
+                    return self.mentions.leaders[:1]
                 found = [m for t in subjects for m in self._mentions_at(t)]
                 if found or any(t.pos_ in ("PROPN", "NOUN", "PRON") for t in subjects):
                     return found
@@ -393,7 +416,7 @@ class _Context:
         right = [_word(t) for t in doc[i : min(clause.end, host.end + 4)]]
         if any(w in VISIT_HEDGES for w in left + right):
             return None
-        if self._sentence_hedged():
+        if self._sentence_hedged(i):
             return None
         if any(w in NEGATIONS for w in left[-4:]):
             return None
@@ -414,11 +437,15 @@ class _Context:
             return "past"
         return "ongoing"
 
-    def _sentence_hedged(self) -> bool:
-        """A sentence that calls its trips off, makes them transit, or dates them to a
-        time before office ('when both were vice presidents')."""
-        if any(t.lower_ in STRONG_HEDGES or t.lower_ in TRANSIT_WORDS for t in self.sent):
-            return True
+    def _sentence_hedged(self, i: int) -> bool:
+        """A sentence that calls its trip off ('the visit has been postponed'), makes it
+        transit, or dates it to a time before office ('when both were vice presidents')."""
+        trigger = self.doc[i]
+        for t in self.sent:
+            if t.lower_ in TRANSIT_WORDS:
+                return True
+            if t.lower_ in STRONG_HEDGES and (not self.parsed or _governs(t, trigger)):
+                return True
         text = self.sent.text.lower()
         return (
             any(p in text for p in HEDGE_PHRASES)
@@ -456,6 +483,13 @@ class _Context:
                 return PAST
             return FUTURE
         return t.relation
+
+
+def _governs(hedge: Token, trigger: Token) -> bool:
+    """Whether a cancelling word is about this trigger: 'postponed his trip', 'the trip
+    was postponed' (and not 'a French trip that had been postponed' for another visit)."""
+    ancestors = list(trigger.ancestors)[:4]
+    return hedge in ancestors or trigger in hedge.subtree and hedge.i - trigger.i < 25
 
 
 def _word(tok: Token) -> str:
