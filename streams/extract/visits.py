@@ -51,6 +51,7 @@ NEEDS_PREP = {
     "be": {"in"},  # "Trudeau was in New Delhi", "is in Tokyo for talks"
     "due": {"in"},  # "is due in Abu Dhabi", "is expected in Paris": planned
     "move": {"to"},  # "moved on to Accra"
+    "continue": {"to"},  # "would continue to Egypt on Friday"
 }
 _VERB_BASE = {
     "lands": "land", "landed": "land", "landing": "land",
@@ -65,6 +66,8 @@ _VERB_BASE = {
     "is": "be", "was": "be", "are": "be", "were": "be",
     "due": "due", "expected": "due",
     "move": "move", "moves": "move", "moved": "move", "moving": "move",
+    "continue": "continue", "continues": "continue", "continued": "continue",
+    "continuing": "continue",
 }  # fmt: skip
 ARRIVALS = frozenset("arrived arrives landed touched flew flown arrival".split())
 ARRIVAL_DAYS = 3  # an arrival this many days back is still an ongoing visit
@@ -265,7 +268,15 @@ class _Context:
         objects = [c for c in prep.children if c.dep_ == "pobj"]
         if not objects:
             return None
-        span = objects[0].left_edge.i, objects[0].i + 1
+        # "in the Black Sea resort of Sochi": the place may sit in the object's own "of",
+        # but not in a clause hanging from it (", where a project led by France's ...")
+        obj = objects[0]
+        end = obj.i + 1
+        while end <= obj.right_edge.i and end - obj.i <= 4 and (
+            self.doc[end].lower_ in ("of", "the") or self.doc[end].pos_ == "PROPN"
+        ):
+            end += 1
+        span = obj.left_edge.i, end
         for p in self.mentions.places_in(*span):
             if p.place.kind not in (BODY, DEMONYM) or p.place.kind == COUNTRY:
                 return p
@@ -556,6 +567,14 @@ def _dep_subjects(tok: Token) -> list[Token]:
             return _with_conjuncts(subjects)
         if cur.dep_ not in CLIMB or cur.head is cur:
             return []
+        if cur.dep_ == "conj" and cur.pos_ in ("VERB", "AUX"):
+            # "..., and German Chancellor Olaf Scholz made a trip": a subject the parser
+            # hung elsewhere still stands right before the verb
+            k = cur.i - 1
+            while k > 0 and cur.doc[k].pos_ in ("ADV", "AUX", "PART"):
+                k -= 1
+            if cur.doc[k].pos_ in ("PROPN", "PRON") and cur.doc[k].dep_ != "dobj":
+                return [cur.doc[k]]
         cur = cur.head
     return []
 
