@@ -63,9 +63,9 @@ def find_allegations(doc: Doc, mentions: Mentions) -> list[AllegationFinding]:
     for n, sent in enumerate(doc.sents):
         if _is_allegation(sent, sanctions_context) and not _is_denial(sent):
             claim = _Claim(doc, sent, mentions)
+            if claim.non_state_source():
+                continue  # "a think tank said": not a claim with standing
             accusers = claim.accusers()
-            if not accusers and _non_state_source(sent):
-                continue
             if not accusers and n - last_at <= INHERIT_SENTENCES:
                 accusers = set(last_accusers)
             accused, counter = claim.parties()
@@ -153,6 +153,10 @@ class _Claim:
             return set()
         return set(range(k + 1, verb.i))
 
+    def non_state_source(self) -> bool:
+        words = {self.doc[i].lower_ for i in self.source_tokens}
+        return bool(words & NON_STATE_SOURCES) and not self.accusers()
+
     def accusers(self) -> set[str]:
         codes = {
             p.code
@@ -171,6 +175,7 @@ class _Claim:
         accused: set[str] = set()
         counter: set[str] = set()
         targets: set[str] = set()
+        recipients: set[str] = set()
         for p in self.places:
             if p.start in self.source_tokens or p.place.kind == BODY:
                 continue
@@ -181,6 +186,12 @@ class _Claim:
                 counter.add(p.code)
             elif role == "target":
                 targets.add(p.code)
+            elif role == "recipient":
+                recipients.add(p.code)
+        if not accused:  # "South Sudan's government imported ... in violation of"
+            accused = recipients
+        else:
+            counter |= recipients
         if not accused:  # "the deliveries defied the restrictions on Iran"
             accused = targets - counter
         return accused, counter - accused
@@ -192,7 +203,7 @@ class _Claim:
             return None
         after = [t.lower_ for t in doc[p.end : min(p.end + 5, self.sent.end)]]
         if any(w in RECIPIENT_WORDS for w in after[:4]):
-            return "counterparty"  # "Moscow had received", "Syria was the main destination"
+            return "recipient"  # "Moscow had received", "Syria was the main destination"
         prep, at = _governor(doc, p, self.sent.start)
         if p.place.kind == DEMONYM:
             if prep in COUNTERPARTY_PREPS:
@@ -261,10 +272,6 @@ def _is_denial(sent: Span) -> bool:
     """'The UAE has denied providing military support': a denial, not a new claim."""
     low = [t.lower_ for t in sent]
     return any(w in DENIAL_WORDS for w in low) and not any(t.text in ACCUSE_VERBS for t in sent)
-
-
-def _non_state_source(sent: Span) -> bool:
-    return any(t.lower_ in NON_STATE_SOURCES for t in sent)
 
 
 def _subject(sent: Span) -> str:
