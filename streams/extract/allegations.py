@@ -15,6 +15,7 @@ from .gazetteer import BODY, DEMONYM
 from .lexicon import (
     ACCUSE_VERBS,
     CLAIM_VERBS,
+    COMPANY_NOUNS,
     DEED_NOUNS,
     DENIAL_CUES,
     DENIAL_OBJECTS,
@@ -132,6 +133,9 @@ class _Claim:
             if tok.lower_ == "according" and k + 1 < len(toks) and toks[k + 1].lower_ == "to":
                 end = next((j for j in range(k + 2, len(toks)) if toks[j].text in SUBJECT_STOP), len(toks))
                 out |= {t.i for t in toks[k + 2 : end]}
+        if any(p.start in out for p in self.places):
+            return out  # "according to a report by UN sanctions monitors"
+        out = set()  # "according to diplomats": the claim's own subject says who
         verbs = [t for t in self.sent if t.text in CLAIM_VERBS or t.text in ACCUSE_VERBS]
         if not self.doc.has_annotation("DEP"):
             return out | (set(range(self.sent.start, verbs[0].i)) if verbs else set())
@@ -155,7 +159,7 @@ class _Claim:
 
     def non_state_source(self) -> bool:
         words = {self.doc[i].lower_ for i in self.source_tokens}
-        return bool(words & NON_STATE_SOURCES) and not self.accusers()
+        return bool(words & NON_STATE_SOURCES)
 
     def accusers(self) -> set[str]:
         codes = {
@@ -227,7 +231,7 @@ class _Claim:
         if prep in ("on", "against"):
             return "target"
         if prep in LOCATION_PREPS:
-            if prep == "in" and at > 0 and doc[at - 1].lower_ in ENTITY_NOUNS:
+            if prep == "in" and at > 0 and doc[at - 1].lower_ in COMPANY_NOUNS:
                 return "accused"  # "companies in China", "a refinery in China's Shandong"
             return None
         return "accused"

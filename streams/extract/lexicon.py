@@ -203,7 +203,12 @@ DEED_NOUNS = words(
     "exports export imports sales sale engagement cooperation trade deal deals support arms "
     "weapons oil crude fuel munitions missiles drones procurement smuggling"
 )
-#: Nouns that make a demonym or 'in <country>' the doer: "Chinese companies".
+#: Nouns that make 'in <country>' the doer: "companies in China", "a refinery in Shandong".
+COMPANY_NOUNS = words(
+    "companies company firms firm entities entity banks bank refinery refineries suppliers "
+    "supplier exporters traders trader businesses manufacturers producers"
+)
+#: Nouns that make a demonym the doer: "Chinese companies", "North Korean tanker".
 ENTITY_NOUNS = words(
     "companies company firms firm entities entity banks bank refinery refineries suppliers "
     "supplier exporters traders trader tanker tankers vessel vessels ship ships network networks "
