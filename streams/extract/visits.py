@@ -92,6 +92,8 @@ DOMAIN_VERBS = frozenset(
     "result end rise fall increase decrease involve engage specialise specialize deal "
     "remain persist live die born raise grow".split()
 )
+#: Nouns that stand for the place last named: "his first trip to the kingdom".
+PLACE_ANAPHORS = frozenset("kingdom country capital city nation island emirate republic".split())
 #: Words that can govern a place: prepositions of travel and others that rule it out.
 GOVERNORS = DESTINATION_PREPS | frozenset(
     "from via through across over with by of against on near outside toward towards".split()
@@ -224,6 +226,18 @@ class _Context:
             out.extend(self._finding(verb.i, clause, m, place))
         return out
 
+    def _anaphor(self, i: int, clause: _Clause, preps) -> PlaceMention | None:
+        """'to the kingdom', 'in the capital': the country or city last named."""
+        doc = self.doc
+        for k in range(i + 1, min(clause.end - 1, i + 5)):
+            if doc[k].lower_ in preps and doc[k + 1].lower_ == "the":
+                j = k + 2
+                while j < clause.end and (doc[j].lower_ == "same" or doc[j].pos_ == "ADJ"):
+                    j += 1
+                if j < clause.end and doc[j].lower_ in PLACE_ANAPHORS:
+                    return self._previous_place(k)
+        return None
+
     def _previous_place(self, i: int) -> PlaceMention | None:
         """'he travelled there': the last country or city named before."""
         before = [p for p in self.mentions.places if p.end <= i and p.place.kind not in (BODY, DEMONYM)]
@@ -278,8 +292,12 @@ class _Context:
             end += 1
         span = obj.left_edge.i, end
         for p in self.mentions.places_in(*span):
-            if p.place.kind not in (BODY, DEMONYM) or p.place.kind == COUNTRY:
+            if p.place.kind not in (BODY, DEMONYM):
                 return p
+        if obj.lower_ in EVENT_NOUNS:  # "at the G7 summit in Kananaskis"
+            for child in obj.children:
+                if child.dep_ == "prep" and child.lower_ in ("in", "at"):
+                    return self._place_object(child)
         return None
 
     def hosting(self, i: int) -> list[VisitFinding]:
@@ -330,7 +348,7 @@ class _Context:
                     if doc[p.end].lower_ not in ("'s", "’s"):
                         return p
         direct = low in TRANSITIVE_VISIT_VERBS
-        place = self._place_after(i, clause, preps=preps, direct=direct)
+        place = self._place_after(i, clause, preps=preps, direct=direct) or self._anaphor(i, clause, preps)
         if place is not None and low in VISIT_NOUNS and _governor(doc, place.start, i) > i + 2:
             return None  # "the trip comes on the eve of a summit in Washington"
         return place
@@ -458,9 +476,10 @@ class _Context:
             if t.lower_ in STRONG_HEDGES and (not self.parsed or _governs(t, trigger)):
                 return True
         text = self.sent.text.lower()
-        return (
+        before = self.doc[self.sent.start : i].text.lower()  # "had been scheduled to stop in
+        return (  # Berlin, where he was to hold talks" (not "stuck ... was supposed to fly")
             any(p in text for p in HEDGE_PHRASES)
-            or any(p in text for p in COUNTERFACTUAL_CUES)
+            or any(p in before for p in COUNTERFACTUAL_CUES)
             or bool(NOT_IN_OFFICE.search(text))
         )
 
