@@ -141,7 +141,8 @@ def find_visits(
 ) -> list[VisitFinding]:
     out: list[VisitFinding] = []
     for sent in doc.sents:
-        ctx = _Context(doc, sent, mentions, [t for t in times if sent.start_char <= t.start < sent.end_char], today)
+        sent_times = [t for t in times if sent.start_char <= t.start < sent.end_char]
+        ctx = _Context(doc, sent, mentions, sent_times, today, out)
         for tok in sent:
             low = tok.lower_
             if low in VISIT_VERBS or low in VISIT_NOUNS:
@@ -158,14 +159,15 @@ def find_visits(
 class _Context:
     """One sentence of one article, with what the rules need to read it."""
 
-    def __init__(self, doc: Doc, sent: Span, mentions: Mentions, times, today: date):
+    def __init__(self, doc: Doc, sent: Span, mentions: Mentions, times, today: date, found):
         self.doc, self.sent, self.mentions, self.times, self.today = doc, sent, mentions, times, today
+        self.found: list[VisitFinding] = found  # findings of the sentences before
         self.parsed = doc.has_annotation("DEP")
 
     # -- the three kinds of trigger --------------------------------------------------------
     def travel(self, i: int) -> list[VisitFinding]:
         clause = _clause(self.sent, i)
-        host = self._destination(i, clause)
+        host = self._destination(i, clause) or self._scene(i)
         if host is None:
             return []
         out = []
@@ -225,6 +227,20 @@ class _Context:
         for m in found:
             out.extend(self._finding(verb.i, clause, m, place))
         return out
+
+    def _scene(self, i: int) -> PlaceMention | None:
+        """'... flew in for the meeting', 'Xi arrived on Monday': an arrival with no place
+        is an arrival where the article's last visit was reported."""
+        doc = self.doc
+        word = doc[i].lower_
+        arrival = word in ("arrived", "arrives", "arriving") or (
+            word in ("flew", "flown", "flies") and doc[i + 1 : i + 2].text.lower() == "in"
+        )
+        if not arrival or (i + 1 < len(doc) and doc[i + 1].lower_ in ("in", "at", "to") and
+                           doc[i + 2 : i + 3].text[:1].isupper()):
+            return None
+        ongoing = [f for f in self.found if f.status == "ongoing"]
+        return ongoing[-1].host if ongoing else None
 
     def _anaphor(self, i: int, clause: _Clause, preps) -> PlaceMention | None:
         """'to the kingdom', 'in the capital': the country or city last named."""
