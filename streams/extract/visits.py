@@ -399,6 +399,7 @@ class _Context:
                 subjects = _dep_subjects(subjects[0]) or []
                 if not subjects:
                     return self.mentions.leaders[:1]
+            if subjects:
                 found = [m for t in subjects for m in self._mentions_at(t)]
                 if found or any(t.pos_ in ("PROPN", "NOUN", "PRON") for t in subjects):
                     return found
