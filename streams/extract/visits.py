@@ -204,7 +204,10 @@ class _Context:
             m for m in self.mentions.leaders_in(clause.start, i) if not _is_object(self.doc, m.start)
         ]
         if self.doc[i].lower_ in ("met", "meet", "meets"):
-            people += self.mentions.leaders_in(i + 1, min(i + 6, clause.end))
+            people += [
+                m for m in self.mentions.leaders_in(i + 1, min(host.start, clause.end))
+                if not _is_object(self.doc, m.start)
+            ]  # "met Japanese Prime Minister Ishiba and South Korean President Yoon in Lima"
         out = []
         for m in people:
             out.extend(self._finding(i, clause, m, host))
@@ -393,6 +396,10 @@ class _Context:
         return None
 
     def _visitors(self, i: int, clause: _Clause) -> list[LeaderMention]:
+        if self.doc[i].lower_ in VISIT_NOUNS:
+            by = self._visitor_by(i, clause)  # "a White House visit last week by Netanyahu"
+            if by:
+                return by
         if self.parsed:
             subjects = _dep_subjects(self.doc[i])
             if subjects and subjects[0].lower_ in VISIT_NOUNS:  # "The tour moved on to Accra"
@@ -441,10 +448,13 @@ class _Context:
         return found
 
     def _visitor_by(self, i: int, clause: _Clause) -> list[LeaderMention]:
-        """'the visit by Chinese President Xi Jinping', 'a trip of the premier'."""
+        """'the visit by Chinese President Xi Jinping', 'a visit last week by X'."""
         doc = self.doc
-        for m in self.mentions.leaders_in(i + 1, min(clause.end, i + 6)):
-            if doc[m.start - 1].lower_ in ("by", "of") or doc[i + 1].lower_ in ("by", "of"):
+        for m in self.mentions.leaders_in(i + 1, min(clause.end, i + 8)):
+            k = m.start - 1
+            while k > i and (doc[k].is_title or doc[k].is_upper):
+                k -= 1  # "by Israeli Prime Minister ..."
+            if doc[k].lower_ == "by":
                 return [m]
         return []
 
