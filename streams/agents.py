@@ -1,0 +1,150 @@
+"""The two agents: thin glue between the topics and the pure parts.
+
+1. `articles` -> validate -> DLQ or extract -> `events` (keyed by `event_id`, with the
+   article reference and the message origin in headers).
+2. `events` -> dedup table -> `alerts` + `alerts.<type>` on a first report,
+   `alerts.updates` on later reports of an alerted event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import faust
+from faust.types import TP, EventT, StreamT
+
+from .articles import Article, InvalidArticle
+from .dedup import Policy, decide, is_expired
+from .dlq import dead_letter, validate
+from .settings import Settings
+from .topics import Topics, declare
+
+log = logging.getLogger("newsmon.agents")
+
+ARTICLE_HEADER = "newsmon-article"
+ORIGIN_HEADER = "newsmon-origin"
+
+Extract = Callable[[Article], list[dict]]
+
+
+@dataclass
+class Pipeline:
+    app: faust.App
+    topics: Topics
+    table: faust.Table
+
+
+def origin_of(event: EventT) -> str:
+    m = event.message
+    return f"{m.topic}/{m.partition}/{m.offset}"
+
+
+def article_headers(article: Article, origin: str) -> dict[str, bytes]:
+    ref = {k: v for k, v in article.to_dict().items() if k != "text" and k != "language"}
+    return {
+        ARTICLE_HEADER: json.dumps(ref, ensure_ascii=False).encode(),
+        ORIGIN_HEADER: origin.encode(),
+    }
+
+
+def _header(event: EventT, name: str) -> str | None:
+    value = (event.headers or {}).get(name)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value
+
+
+def build(app: faust.App, settings: Settings, extract: Extract) -> Pipeline:
+    """Declares topics, the dedup table and both agents on `app`."""
+    topics = declare(app, settings)
+    retention = timedelta(days=settings.dedup_retention_days)
+    policy = Policy(retention=retention, alert_past_visits=settings.alert_past_visits)
+    table = app.Table(
+        "alerted",
+        default=None,
+        partitions=settings.partitions,
+        help="event_id -> dedup state (first report, count, sources)",
+        extra_topic_configs={"retention.ms": str(int(retention.total_seconds() * 2000))},
+    )
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
+
+    async def reject(event: EventT, error: InvalidArticle) -> None:
+        m = event.message
+        letter = dead_letter(
+            error,
+            topic=m.topic,
+            partition=m.partition,
+            offset=m.offset,
+            value=m.value,
+            key=m.key,
+            timestamp=m.timestamp,
+        )
+        log.info("dead letter %s: %s", origin_of(event), error.reason)
+        await topics.dlq.send(key=m.key, value=letter)
+
+    @app.agent(topics.articles, name="newsmon.extract")
+    async def extract_events(stream: StreamT) -> None:
+        loop = asyncio.get_running_loop()
+        async for event in stream.events():
+            result = validate(event.message.value, settings.max_text_bytes)
+            if isinstance(result, InvalidArticle):
+                await reject(event, result)
+                continue
+            try:
+                found = await loop.run_in_executor(executor, extract, result)
+            except Exception as exc:
+                log.exception("extraction failed for %s", result.id)
+                await reject(event, InvalidArticle("extraction_failed", repr(exc)))
+                continue
+            headers = article_headers(result, origin_of(event))
+            for item in found:
+                await topics.events.send(
+                    key=item["event_id"].encode(), value=item, headers=headers
+                )
+
+    @app.agent(topics.events, name="newsmon.dedup")
+    async def dedup_events(stream: StreamT) -> None:
+        async for event in stream.events():
+            item = event.value
+            if not isinstance(item, dict) or not isinstance(item.get("event_id"), str):
+                log.warning("skipping a malformed event at %s", origin_of(event))
+                continue
+            raw_article = _header(event, ARTICLE_HEADER)
+            try:
+                article = json.loads(raw_article) if raw_article else None
+            except ValueError:
+                article = None
+            origin = _header(event, ORIGIN_HEADER) or origin_of(event)
+            key = item["event_id"]
+            now = datetime.now(UTC)
+            decision = decide(table.get(key), item, article, origin, now, policy)
+            if decision.alert is not None:
+                await topics.alerts.send(key=key.encode(), value=decision.alert)
+                type_topic = topics.by_type.get(item["type"])
+                if type_topic is not None:
+                    await type_topic.send(key=key.encode(), value=decision.alert)
+            if decision.update is not None:
+                await topics.updates.send(key=key.encode(), value=decision.update)
+            if decision.state is not None:
+                table[key] = {**decision.state, "partition": event.message.partition}
+
+    @app.timer(interval=3600.0, on_leader=False)
+    async def purge_expired() -> None:
+        """Tombstones for states past the retention window, in partitions we own."""
+        actives = app.assignor.assigned_actives()
+        now = datetime.now(UTC)
+        for key, state in list(table.data.items()):
+            partition = state.get("partition") if isinstance(state, dict) else None
+            if partition is None or TP(settings.events_topic, partition) not in actives:
+                continue
+            if is_expired(state, now, policy):
+                table.send_changelog(partition, key, None, value_serializer="raw")
+                table.data.pop(key, None)
+
+    return Pipeline(app, topics, table)

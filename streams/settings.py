@@ -1,0 +1,134 @@
+"""Every `NEWSMON_*` setting in one place: typed, with defaults, read from the environment.
+
+| variable                          | type  | default                  | meaning                                                    |
+| --------------------------------- | ----- | ------------------------ | ---------------------------------------------------------- |
+| `NEWSMON_BROKER`                  | str   | `kafka://127.0.0.1:9092` | Kafka bootstrap URL (`kafka://host:port[;host:port]`)      |
+| `NEWSMON_APP_ID`                  | str   | `newsmon`                | Faust app id: consumer group and changelog topic prefix    |
+| `NEWSMON_TOPIC_PREFIX`            | str   | `newsmon`                | prefix of every topic name below                           |
+| `NEWSMON_ARTICLES_TOPIC`          | str   | `<prefix>.articles`      | input: articles per `schemas/article.v1.json`              |
+| `NEWSMON_EVENTS_TOPIC`            | str   | `<prefix>.events`        | events per `schemas/event.v1.json`, keyed by `event_id`    |
+| `NEWSMON_ALERTS_TOPIC`            | str   | `<prefix>.alerts`        | first reports, per `schemas/alert.v1.json`; per-type topics are `<alerts>.<type>` |
+| `NEWSMON_UPDATES_TOPIC`           | str   | `<alerts>.updates`       | later reports of alerted events (`kind: update`, new count)|
+| `NEWSMON_DLQ_TOPIC`               | str   | `<prefix>.dlq`           | rejected input per `schemas/dead-letter.v1.json`           |
+| `NEWSMON_PARTITIONS`              | int   | `4`                      | partitions of every topic the app creates                  |
+| `NEWSMON_MAX_TEXT_BYTES`          | int   | `1048576`                | larger article texts go to the DLQ (`text_too_large`)      |
+| `NEWSMON_DEDUP_RETENTION_DAYS`    | float | `7`                      | an event not reported for this long may alert again        |
+| `NEWSMON_ALERT_PAST_VISITS`       | bool  | `false`                  | whether `past` visits become alerts                        |
+| `NEWSMON_REBALANCE_TIMEOUT`       | float | `3`                      | Faust `broker_rebalance_timeout`, seconds                  |
+| `NEWSMON_COMMIT_INTERVAL`         | float | `1`                      | seconds between offset commits (after the work is done)    |
+| `NEWSMON_MAX_MESSAGE_BYTES`       | int   | `4194304`                | producer max request size (dead letters carry the input)   |
+| `NEWSMON_DATA_DIR`                | str   | `<tmp>/newsmon-<app id>` | Faust data directory (tables live in memory + changelog)   |
+| `NEWSMON_LOG_LEVEL`               | str   | `warning`                | worker log level                                           |
+| `NEWSMON_SPACY_MODEL`             | str   | `en_core_web_sm`         | read by the extractor itself                               |
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+EVENT_TYPES = ("leader_visit", "sanctions_allegation")
+
+
+def _bool(value: str) -> bool:
+    if value.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.strip().lower() in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"not a boolean: {value!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    broker: str = "kafka://127.0.0.1:9092"
+    app_id: str = "newsmon"
+    topic_prefix: str = "newsmon"
+    articles_topic: str = ""
+    events_topic: str = ""
+    alerts_topic: str = ""
+    updates_topic: str = ""
+    dlq_topic: str = ""
+    partitions: int = 4
+    max_text_bytes: int = 1 << 20
+    dedup_retention_days: float = 7.0
+    alert_past_visits: bool = False
+    rebalance_timeout: float = 3.0
+    commit_interval: float = 1.0
+    max_message_bytes: int = 4 << 20
+    data_dir: str = ""
+    log_level: str = "warning"
+
+    def __post_init__(self) -> None:
+        p = self.topic_prefix
+        defaults = {
+            "articles_topic": f"{p}.articles",
+            "events_topic": f"{p}.events",
+            "alerts_topic": f"{p}.alerts",
+            "dlq_topic": f"{p}.dlq",
+        }
+        for name, value in defaults.items():
+            if not getattr(self, name):
+                object.__setattr__(self, name, value)
+        if not self.updates_topic:
+            object.__setattr__(self, "updates_topic", f"{self.alerts_topic}.updates")
+        if not self.data_dir:
+            path = os.path.join(tempfile.gettempdir(), f"newsmon-{self.app_id}")
+            object.__setattr__(self, "data_dir", path)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Settings from `NEWSMON_<FIELD>` variables; explicit `overrides` win."""
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+        for name, field in cls.__dataclass_fields__.items():
+            raw = env.get(f"NEWSMON_{name.upper()}")
+            if raw is None or raw == "":
+                continue
+            kind = field.type
+            if kind == "bool":
+                values[name] = _bool(raw)
+            elif kind == "int":
+                values[name] = int(raw)
+            elif kind == "float":
+                values[name] = float(raw)
+            else:
+                values[name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def bootstrap(self) -> str:
+        """`host:port,...` for kafka-python, from the `kafka://` URL."""
+        return bootstrap_servers(self.broker)
+
+    def type_topic(self, event_type: str) -> str:
+        return f"{self.alerts_topic}.{event_type}"
+
+    @property
+    def alert_topics(self) -> list[str]:
+        return [self.alerts_topic, *(self.type_topic(t) for t in EVENT_TYPES)]
+
+    @property
+    def all_topics(self) -> list[str]:
+        """Every topic of the topology (Faust's changelog topic aside)."""
+        return [
+            self.articles_topic,
+            self.events_topic,
+            *self.alert_topics,
+            self.updates_topic,
+            self.dlq_topic,
+        ]
+
+
+def bootstrap_servers(url: str) -> str:
+    """`kafka://a:1;b:2` (or `a:1,b:2`) -> `a:1,b:2`."""
+    hosts = []
+    for part in url.replace(";", ",").split(","):
+        part = part.strip()
+        if "://" in part:
+            part = part.split("://", 1)[1]
+        if part:
+            hosts.append(part.rstrip("/"))
+    return ",".join(hosts)
