@@ -1,9 +1,9 @@
 """Score the extractor (or a predictions file) against annotated corpora.
 
-    python bench/score.py tests/fixtures/corpus                  # run the extractor
-    python bench/score.py tests/fixtures/corpus --errors         # list every miss
-    python bench/score.py CORPUS --predictions events.jsonl      # score `newsmon extract` output
-    NEWSMON_SPACY_MODEL=none python bench/score.py CORPUS        # rule-only pipeline
+python bench/score.py tests/fixtures/corpus                  # run the extractor
+python bench/score.py tests/fixtures/corpus --errors         # list every miss
+python bench/score.py CORPUS --predictions events.jsonl      # score `newsmon extract` output
+NEWSMON_SPACY_MODEL=none python bench/score.py CORPUS        # rule-only pipeline
 """
 
 from __future__ import annotations

@@ -54,7 +54,9 @@ def parse_time(value: str | None) -> datetime | None:
 def from_dict(record: object, max_text_bytes: int = MAX_TEXT_BYTES) -> Article:
     """Check one decoded JSON value against `schemas/article.v1.json` and build the article."""
     if not isinstance(record, dict):
-        raise InvalidArticle("not_an_object", f"expected a JSON object, got {type(record).__name__}")
+        raise InvalidArticle(
+            "not_an_object", f"expected a JSON object, got {type(record).__name__}"
+        )
     for key in ("id", "text"):
         if key not in record:
             raise InvalidArticle("missing_field", f"field {key!r} is required")

@@ -30,7 +30,9 @@ def load_corpus(*paths: Path) -> list[Annotated]:
         for line in file.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
-                out.append(Annotated(from_dict(row["article"]), row["events"], row.get("notes", "")))
+                out.append(
+                    Annotated(from_dict(row["article"]), row["events"], row.get("notes", ""))
+                )
     return out
 
 
@@ -120,7 +122,9 @@ def score(corpus: Iterable[Annotated], predictions: dict[str, list[dict]]) -> Re
                 ("when", g.get("when"), p.get("when")),
             ):
                 fields.setdefault(name, []).append(_same(gv, pv))
-        gold_a = {allegation_key(aid, e): e for e in item.events if e["type"] == "sanctions_allegation"}
+        gold_a = {
+            allegation_key(aid, e): e for e in item.events if e["type"] == "sanctions_allegation"
+        }
         pred_a = {allegation_key(aid, e): e for e in pred if e["type"] == "sanctions_allegation"}
         _count(allegations, gold_a, pred_a)
         for k in gold_a.keys() & pred_a.keys():
@@ -158,11 +162,13 @@ def _count(score_: TypeScore, gold: dict, pred: dict) -> None:
 
 
 def format_report(report: Report) -> str:
-    lines = [f"articles: {report.articles}", "type                   P      R      F1     tp  fp  fn"]
+    lines = [
+        f"articles: {report.articles}",
+        "type                   P      R      F1     tp  fp  fn",
+    ]
     for name, s in (("leader_visit", report.visits), ("sanctions_allegation", report.allegations)):
-        lines.append(
-            f"{name:<20} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f}  {s.tp:4d} {s.fp:3d} {s.fn:3d}"
-        )
+        counts = f"{s.tp:4d} {s.fp:3d} {s.fn:3d}"
+        lines.append(f"{name:<20} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f}  {counts}")
     lines.append(f"status accuracy (visits matched on parties): {report.status_accuracy:.3f}")
     lines.append(f"accuser overlap (Jaccard, matched allegations): {report.accuser_overlap:.3f}")
     for k, v in report.field_accuracy.items():

@@ -30,7 +30,10 @@ def test_good_article():
         (json.dumps({"text": "x"}).encode(), "missing_field"),
         (json.dumps({"id": 5, "text": "x"}).encode(), "wrong_type"),
         (json.dumps({"id": "a", "text": "   "}).encode(), "empty_text"),
-        (json.dumps({"id": "a", "text": "x", "published_at": "yesterday"}).encode(), "bad_timestamp"),
+        (
+            json.dumps({"id": "a", "text": "x", "published_at": "yesterday"}).encode(),
+            "bad_timestamp",
+        ),
         (json.dumps({"id": "a", "text": "x" * ((1 << 20) + 1)}).encode(), "text_too_large"),
     ],
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -14,15 +15,26 @@ NEWSMON = [sys.executable, "-m", "streams.cli"]
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": "200"}  # rich wraps tables to the terminal width
     return subprocess.run(
-        [*NEWSMON, *args], input=stdin, capture_output=True, text=True, timeout=300, check=False
+        [*NEWSMON, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=env,
     )
 
 
 @pytest.fixture(scope="module")
 def jsonl(tmp_path_factory):
     path = tmp_path_factory.mktemp("in") / "articles.jsonl"
-    good = {"id": "ref", "text": REFERENCE.read_text(encoding="utf-8"), "published_at": "2024-06-19T03:00:00Z"}
+    good = {
+        "id": "ref",
+        "text": REFERENCE.read_text(encoding="utf-8"),
+        "published_at": "2024-06-19T03:00:00Z",
+    }
     other = {"id": "quiet", "text": "Stocks closed higher on Tuesday as oil prices eased."}
     path.write_text(
         json.dumps(good) + "\n" + json.dumps(other) + "\n" + '{"id": "broken", "text": \n' + "\n",
@@ -42,7 +54,14 @@ def test_extract_writes_events_and_reports_bad_lines(jsonl):
 
 
 def test_extract_from_stdin_all_good_exits_zero():
-    line = json.dumps({"id": "s1", "text": "Japanese Prime Minister Fumio Kishida arrived in Washington on Tuesday for a state visit.", "published_at": "2024-04-09T12:00:00Z"})
+    line = json.dumps(
+        {
+            "id": "s1",
+            "text": "Japanese Prime Minister Fumio Kishida arrived in Washington on Tuesday "
+            "for a state visit.",
+            "published_at": "2024-04-09T12:00:00Z",
+        }
+    )
     result = run("extract", "-", stdin=line + "\n")
     assert result.returncode == 0, result.stderr
     events = [json.loads(x) for x in result.stdout.splitlines()]

@@ -1,7 +1,7 @@
 """Text in, events out: the pure extraction engine (no Kafka, no metrics).
 
-    >>> from streams.extract import Extractor
-    >>> events = Extractor().extract(article)
+>>> from streams.extract import Extractor
+>>> events = Extractor().extract(article)
 """
 
 from __future__ import annotations

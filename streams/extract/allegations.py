@@ -33,17 +33,18 @@ from .lexicon import (
     VICTIM_WORDS,
     VIOLATION_NOUNS,
     VIOLATION_WORDS,
+    words,
 )
 from .mentions import Mentions, PlaceMention
 
 INHERIT_SENTENCES = 3  # an allegation without a named accuser inherits from this far back
 VIOLATION_REACH = 10  # "in breach of the UN arms embargo": words from violation to sanctions
 COUNTERPARTY_PREPS = frozenset({"to", "from", "with", "for"})
-LOCATION_PREPS = frozenset(
-    "in across through via off near at over into inside around outside within on against "
-    "of under between among".split()
+LOCATION_PREPS = words(
+    "in across through via off near at over into inside around outside within on against of "
+    "under between among"
 )
-SUBJECT_STOP = frozenset(",;:.—–(\"“”")
+SUBJECT_STOP = frozenset(',;:.—–("“”')
 
 
 @dataclass
@@ -131,7 +132,9 @@ class _Claim:
         toks = list(self.sent)
         for k, tok in enumerate(toks):
             if tok.lower_ == "according" and k + 1 < len(toks) and toks[k + 1].lower_ == "to":
-                end = next((j for j in range(k + 2, len(toks)) if toks[j].text in SUBJECT_STOP), len(toks))
+                end = next(
+                    (j for j in range(k + 2, len(toks)) if toks[j].text in SUBJECT_STOP), len(toks)
+                )
                 out |= {t.i for t in toks[k + 2 : end]}
         if any(p.start in out for p in self.places):
             return out  # "according to a report by UN sanctions monitors"
@@ -151,7 +154,7 @@ class _Claim:
         """'..., a panel of experts that monitors the measures said': the words between the
         comma and the verb, when the parser found no subject."""
         k = verb.i - 1
-        while k > self.sent.start and self.doc[k].text not in (",", "\"", "”", "'"):
+        while k > self.sent.start and self.doc[k].text not in (",", '"', "”", "'"):
             k -= 1
         if k <= self.sent.start or verb.i - k > 16:
             return set()
@@ -216,7 +219,9 @@ class _Claim:
             if any(t.lower_ in ENTITY_NOUNS or t.lower_ in TRANSFER_GOODS for t in nxt) or (
                 len(nxt) and nxt[0].is_title and nxt[0].lower_ not in ("president", "prime")
             ):
-                return "accused"  # "Chinese companies", "Iranian missiles", "a North Korean Hwasong"
+                return (
+                    "accused"  # "Chinese companies", "Iranian missiles", "a North Korean Hwasong"
+                )
             return None
         if after[:1] in (["'s"], ["’s"]):
             owned = after[1:4]
@@ -240,7 +245,12 @@ class _Claim:
 def _subject_tokens(verb: Token) -> set[int]:
     out: set[int] = set()
     for child in verb.children:
-        if child.dep_ in ("nsubj", "nsubjpass") and child.lower_ not in ("it", "they", "which", "that"):
+        if child.dep_ in ("nsubj", "nsubjpass") and child.lower_ not in (
+            "it",
+            "they",
+            "which",
+            "that",
+        ):
             out |= {t.i for t in child.subtree}
         if child.dep_ == "agent" or child.lower_ in ("along", "together", "alongside"):
             out |= {t.i for t in child.subtree}  # "..., along with South Korea,"
@@ -255,7 +265,11 @@ def _governor(doc: Doc, p: PlaceMention, floor: int) -> tuple[str, int]:
     if k < floor:
         return "", k
     word = doc[k].lower_
-    if word in ("to", "with") and k > floor and doc[k - 1].lower_ in ("according", "along", "together"):
+    if (
+        word in ("to", "with")
+        and k > floor
+        and doc[k - 1].lower_ in ("according", "along", "together")
+    ):
         return doc[k - 1].lower_, k
     return word, k
 
@@ -298,7 +312,11 @@ def _subject(sent: Span) -> str:
 def _phrase(toks: list[Token], limit: int = 10) -> str:
     words: list[str] = []
     for t in toks:
-        if t.text in SUBJECT_STOP or len(words) >= limit or t.lower_ in ("amid", "despite", "saying"):
+        if (
+            t.text in SUBJECT_STOP
+            or len(words) >= limit
+            or t.lower_ in ("amid", "despite", "saying")
+        ):
             break
         words.append(t.text_with_ws)
     return "".join(words).strip()

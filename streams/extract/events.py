@@ -109,9 +109,7 @@ def _visit_confidence(group: list[VisitFinding]) -> float:
     return round(min(score, 0.98), 2)
 
 
-def allegation_events(
-    findings: list[AllegationFinding], article_id: str, day: date
-) -> list[dict]:
+def allegation_events(findings: list[AllegationFinding], article_id: str, day: date) -> list[dict]:
     events = []
     for f in findings:
         accusers = sorted(f.accusers)
@@ -129,7 +127,9 @@ def allegation_events(
                 "subject": f.subject or "sanctions violation",
                 "denied": f.denied,
                 "evidence": evidence(f.sentences),
-                "confidence": round(min(0.5 + 0.1 * len(f.sentences) + 0.05 * len(accusers), 0.97), 2),
+                "confidence": round(
+                    min(0.5 + 0.1 * len(f.sentences) + 0.05 * len(accusers), 0.97), 2
+                ),
             }
         )
     return events

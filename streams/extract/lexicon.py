@@ -124,9 +124,21 @@ STRONG_HEDGES = words(
 TRANSIT_WORDS = words("transit transiting transited layover refuelling refueling en-route")
 #: Sentence-level phrases that rule out a trip.
 HEDGE_PHRASES = (
-    "called off", "no date", "no dates", "not been fixed", "not yet been set", "no plans",
-    "not been scheduled", "not yet scheduled", "no such", "fell through", "never materialised",
-    "never materialized", "did not take place", "put off", "pulled out",
+    "called off",
+    "no date",
+    "no dates",
+    "not been fixed",
+    "not yet been set",
+    "no plans",
+    "not been scheduled",
+    "not yet scheduled",
+    "no such",
+    "fell through",
+    "never materialised",
+    "never materialized",
+    "did not take place",
+    "put off",
+    "pulled out",
 )
 #: Trips made before or after office: "as vice president", "when both were crown princes".
 NOT_IN_OFFICE = re.compile(
@@ -137,9 +149,20 @@ NOT_IN_OFFICE = re.compile(
 #: Travel words that put the arrival ahead: "heading to", "leaving Tokyo for Washington".
 EN_ROUTE = words("heading leaving departing flying bound")
 #: Phrases that make a planned trip one that did not happen.
-COUNTERFACTUAL_CUES = ("had been scheduled", "had been expected", "had been due", "had been set",
-                       "had been planned", "had planned", "would have", "had been slated",
-                       "was supposed", "were supposed", "had hoped", "had been supposed")
+COUNTERFACTUAL_CUES = (
+    "had been scheduled",
+    "had been expected",
+    "had been due",
+    "had been set",
+    "had been planned",
+    "had planned",
+    "would have",
+    "had been slated",
+    "was supposed",
+    "were supposed",
+    "had hoped",
+    "had been supposed",
+)
 #: Past-tense forms, for reading tense without a tagger.
 PAST_FORMS = words(
     "visited traveled travelled arrived landed flew toured headed journeyed went came returned "
@@ -181,7 +204,9 @@ TRANSFER_VERBS = words(
     "enables enabled enabling"
 )
 #: Verbs of accusing: their object is the accused ("accused Tehran of ...").
-ACCUSE_VERBS = words("accuse accuses accused accusing allege alleges alleged alleging blame blames blamed")
+ACCUSE_VERBS = words(
+    "accuse accuses accused accusing allege alleges alleged alleging blame blames blamed"
+)
 #: Verbs of claiming: their subject is the accuser ("the White House said ...").
 CLAIM_VERBS = words(
     "say says said state states stated assert asserts asserted warn warns warned found "
@@ -196,7 +221,9 @@ RECIPIENT_WORDS = words(
     "recipient recipients buyer buyers customer customers"
 )
 #: Words before a country that make it a victim, not a party: "struck the Ukrainian city".
-VICTIM_WORDS = words("struck strike strikes hit hits attacked attack attacks targeted bombed shelled invaded")
+VICTIM_WORDS = words(
+    "struck strike strikes hit hits attacked attack attacks targeted bombed shelled invaded"
+)
 #: What a country's possessive must own to make it the doer: "Iran's supply of drones".
 DEED_NOUNS = words(
     "supply supplies transfer transfers purchases purchase shipments shipment deliveries delivery "

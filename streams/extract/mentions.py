@@ -9,7 +9,7 @@ from datetime import date
 from spacy.tokens import Doc, Span, Token
 
 from .gazetteer import BODY, CITY, COUNTRY, DEMONYM, METONYM, Gazetteer, Leader, Place
-from .lexicon import LEADER_TITLES, NON_STATE_OF, PLACE_NOUNS, PRONOUNS, TITLE_BLOCKERS
+from .lexicon import LEADER_TITLES, NON_STATE_OF, PLACE_NOUNS, PRONOUNS, TITLE_BLOCKERS, words
 
 MAX_TITLE_LEN = max(len(k) for k in LEADER_TITLES)
 PRONOUN_REACH = 100  # tokens back in which a pronoun looks for its leader
@@ -165,9 +165,10 @@ class _Resolver:
         end = i + length
         blocked = i > 0 and _blocks_title(doc[i - 1])
         country = self._country_cue(i, end)
-        if end < len(doc) and doc[end].lower_ == "of":
-            if doc[end + 1 : end + 3].text.lower() in NON_STATE_OF or (
-                end + 1 < len(doc) and doc[end + 1].lower_ in NON_STATE_OF and country is None
+        if end + 1 < len(doc) and doc[end].lower_ == "of":  # "President of the European ..."
+            words_after = doc[end + 1 : end + 3].text.lower()
+            if words_after in NON_STATE_OF or (
+                doc[end + 1].lower_ in NON_STATE_OF and country is None
             ):
                 blocked = True
         if end in named and not blocked:  # "President Vladimir Putin"
@@ -231,7 +232,9 @@ class _Resolver:
         if country is None:
             return None
         holders = [
-            ld for ld in self.gaz.office_holders(country, self.day) if not title or ld.title == title
+            ld
+            for ld in self.gaz.office_holders(country, self.day)
+            if not title or ld.title == title
         ]
         return self.person_for(holders) if holders else None
 
@@ -266,20 +269,22 @@ class _Resolver:
 def _is_object(doc: Doc, start: int) -> bool:
     """'talks with UAE President X': the mention is governed by a preposition."""
     k = start - 1
-    while k >= 0 and start - k <= 4 and (
-        doc[k].is_title or doc[k].is_upper or doc[k].lower_ in ("the", "'s", "’s")
+    while (
+        k >= 0
+        and start - k <= 4
+        and (doc[k].is_title or doc[k].is_upper or doc[k].lower_ in ("the", "'s", "’s"))
     ):
         k -= 1
     return k >= 0 and doc[k].lower_ in OBJECT_MARKERS
 
 
 #: Words between a country and a title that do not change whose title it is.
-EPITHETS = frozenset(
+EPITHETS = words(
     "new incoming current sitting veteran embattled newly elected re-elected long-serving "
     "longtime populist conservative socialist leftist nationalist reformist hardline young "
-    "interim acting".split()
+    "interim acting"
 )
-OBJECT_MARKERS = frozenset("with by to for from against than met told urged and of".split())
+OBJECT_MARKERS = words("with by to for from against than met told urged and of")
 
 
 def _pick_term(leaders: list[Leader], day: date) -> Leader:
@@ -316,7 +321,9 @@ def _blocks_title(tok: Token) -> bool:
 
 def _is_former(doc: Doc, i: int) -> bool:
     window = doc[max(0, i - 3) : i]
-    return any(t.lower_.rstrip("-") in ("former", "ex", "late", "then", "erstwhile") for t in window)
+    return any(
+        t.lower_.rstrip("-") in ("former", "ex", "late", "then", "erstwhile") for t in window
+    )
 
 
 def _is_plural_or_generic(doc: Doc, start: int, end: int) -> bool:
@@ -326,7 +333,9 @@ def _is_plural_or_generic(doc: Doc, start: int, end: int) -> bool:
 
 
 def _is_name_token(tok: Token) -> bool:
-    return (tok.is_title or tok.is_upper) and tok.is_alpha and len(tok) > 1 and not tok.is_sent_start
+    return (
+        (tok.is_title or tok.is_upper) and tok.is_alpha and len(tok) > 1 and not tok.is_sent_start
+    )
 
 
 def _name_part_follows(doc: Doc, i: int) -> bool:
@@ -395,7 +404,9 @@ def _lead_pair(doc: Doc, leaders: list[LeaderMention], before: int) -> list[Lead
 
 def _person_of(leaders: list[LeaderMention], country: str, near: int):
     """The leader of `country` this article names closest to token `near`."""
-    named = [m for m in leaders if m.person.country == country and m.kind == "name" and not m.former]
+    named = [
+        m for m in leaders if m.person.country == country and m.kind == "name" and not m.former
+    ]
     if not named:
         return None
     return min(named, key=lambda m: abs(m.start - near)).person

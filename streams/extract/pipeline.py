@@ -14,6 +14,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from .gazetteer import Gazetteer, load_gazetteer
+from .lexicon import words
 
 log = logging.getLogger(__name__)
 
@@ -69,12 +70,12 @@ def _is_name_part(token) -> bool:
 
 
 #: Capitalised words that may stand next to a leader's name without being part of it.
-NOT_NAME_PARTS = {
-    *"president prime minister premier chancellor king queen emir sultan sheikh leader "
-    "secretary general chairman mr mrs ms dr supreme crown prince state his her excellency "
-    "monday tuesday wednesday thursday friday saturday sunday january february march april "
-    "may june july august september october november december".split(),
-}
+NOT_NAME_PARTS = words(
+    "president prime minister premier chancellor king queen emir sultan sheikh leader secretary "
+    "general chairman mr mrs ms dr supreme crown prince state his her excellency monday tuesday "
+    "wednesday thursday friday saturday sunday january february march april may june july "
+    "august september october november december"
+)
 
 
 @Language.factory("newsmon_gazetteer")

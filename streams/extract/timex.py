@@ -7,14 +7,21 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from .lexicon import words
+
 MONTHS = (
     "january february march april may june july august september october november december"
 ).split()
-_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Jan\.?|Feb\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+)
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _SEASON = r"(?:spring|summer|autumn|fall|winter)"
 _UNIT = r"(?:day|week|month|year|decade|weekend)s?"
-_NUM = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|few|a few)"
+_NUM = (
+    r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|few|a few)"
+)
 _REL = r"(?:last|next|this|coming|previous|past|following|early|late|earlier this|later this)"
 
 PATTERNS = [
@@ -41,12 +48,12 @@ _YEAR_RE = re.compile(r"\b(19|20)\d\d\b")
 _MONTH_RE = re.compile(_MONTH, re.IGNORECASE)
 
 #: Words before a bare number that make it a year ("in 2019"), and after it ("2019 when").
-YEAR_PREPS = frozenset("in since by until from of during before after between early late mid".split())
-AFTER_YEAR = frozenset(
+YEAR_PREPS = words("in since by until from of during before after between early late mid")
+AFTER_YEAR = words(
     "when and to as after before with the in at on for during but while or until that which "
-    "where election elections visit trip summit".split()
+    "where election elections visit trip summit"
 )
-WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 PAST, RECENT, FUTURE, UNKNOWN = "past", "recent", "future", "unknown"
 
 

@@ -13,29 +13,30 @@ from spacy.tokens import Doc, Span, Token
 from .gazetteer import BODY, COUNTRY, DEMONYM, Place
 from .lexicon import (
     COUNTERFACTUAL_CUES,
+    DESTINATION_PREPS,
     EN_ROUTE,
     HEDGE_PHRASES,
-    NOT_IN_OFFICE,
-    STRONG_HEDGES,
-    TRANSIT_WORDS,
-    DESTINATION_PREPS,
     HOST_VERBS,
     MEET_WORDS,
     NEGATIONS,
+    NOT_IN_OFFICE,
     PAST_CUES,
     PAST_FORMS,
     PLANNED_CUES,
+    STRONG_HEDGES,
+    TRANSIT_WORDS,
     TRANSITIVE_VISIT_VERBS,
     VISIT_HEDGES,
     VISIT_NOUNS,
     VISIT_VERBS,
+    words,
 )
 from .mentions import LeaderMention, Mentions, Person, PlaceMention, _is_object
 from .timex import FUTURE, PAST, RECENT, TimePhrase
 
 #: Words that end a clause for the purpose of pairing a trigger with its arguments.
-CLAUSE_BREAKS = frozenset(";:—–()") | frozenset(
-    "while whereas but although though where which who whom whose".split()
+CLAUSE_BREAKS = frozenset(";:—–()") | words(
+    "while whereas but although though where which who whom whose"
 )
 #: Verbs that need a preposition before their destination, and which ones.
 NEEDS_PREP = {
@@ -69,39 +70,39 @@ _VERB_BASE = {
     "continue": "continue", "continues": "continue", "continued": "continue",
     "continuing": "continue",
 }  # fmt: skip
-ARRIVALS = frozenset("arrived arrives landed touched flew flown arrival".split())
+ARRIVALS = words("arrived arrives landed touched flew flown arrival")
 ARRIVAL_DAYS = 3  # an arrival this many days back is still an ongoing visit
-RIGHT_REACH = 12
-MEETING_REACH = 6  # "talks in Doha", not "talks on trade and the war in Ukraine"  # tokens after a trigger in which its destination may stand
+RIGHT_REACH = 12  # words after a trigger in which its destination may stand
+MEETING_REACH = 6  # "talks in Doha", not "talks on trade and the war in Ukraine"
 #: Dependency arcs followed upwards from a trigger to find who travels.
 CLIMB = frozenset({"xcomp", "advcl", "conj", "dobj", "pobj", "prep", "acomp", "attr", "pcomp"})
 #: Nouns that a locative phrase may hang on while still saying where the leader is.
-EVENT_NOUNS = frozenset(
-    "talks meeting meetings summit dinner banquet ceremony visit trip tour funeral session forum "
-    "conference gathering summitry parade final match service coronation inauguration "
-    "discussions negotiations audience reception".split()
+EVENT_NOUNS = words(
+    "talks meeting meetings summit dinner banquet ceremony visit trip tour funeral session "
+    "forum conference gathering summitry parade final match service coronation inauguration "
+    "discussions negotiations audience reception"
 )
 #: Verbs whose object may carry the place of the act: "signed a plan in Tehran".
-ACTIVITY_VERBS = frozenset(
+ACTIVITY_VERBS = words(
     "sign hold attend address deliver lay watch open inaugurate unveil host chair co-chair "
-    "give make pay tour visit join lead".split()
+    "give make pay tour visit join lead"
 )
 #: Verbs whose "in" names a field, not where the leader is ("invest in Africa").
-DOMAIN_VERBS = frozenset(
+DOMAIN_VERBS = words(
     "invest interfere intervene meddle fight believe trust participate succeed fail win lose "
-    "result end rise fall increase decrease involve engage specialise specialize deal "
-    "remain persist live die born raise grow".split()
+    "result end rise fall increase decrease involve engage specialise specialize deal remain "
+    "persist live die born raise grow"
 )
 #: Nouns that stand for the place last named: "his first trip to the kingdom".
-PLACE_ANAPHORS = frozenset("kingdom country capital city nation island emirate republic".split())
+PLACE_ANAPHORS = words("kingdom country capital city nation island emirate republic")
 #: Words that can govern a place: prepositions of travel and others that rule it out.
-GOVERNORS = DESTINATION_PREPS | frozenset(
-    "from via through across over with by of against on near outside toward towards".split()
+GOVERNORS = DESTINATION_PREPS | words(
+    "from via through across over with by of against on near outside toward towards"
 )
 #: Nouns that stand between a preposition and a named place ("the resort of Sochi").
-PLACE_HEADS = frozenset(
+PLACE_HEADS = words(
     "capital city town village port resort region province state island islands coast "
-    "outskirts suburbs suburb border frontier summit venue airport base palace".split()
+    "outskirts suburbs suburb border frontier summit venue airport base palace"
 )
 #: Words allowed between two coordinated visitors ("Macron, Merz and Tusk").
 COORDINATION = frozenset({",", "and", "&", "as", "well", "with", "together", "alongside"})
@@ -160,7 +161,13 @@ class _Context:
     """One sentence of one article, with what the rules need to read it."""
 
     def __init__(self, doc: Doc, sent: Span, mentions: Mentions, times, today: date, found):
-        self.doc, self.sent, self.mentions, self.times, self.today = doc, sent, mentions, times, today
+        self.doc, self.sent, self.mentions, self.times, self.today = (
+            doc,
+            sent,
+            mentions,
+            times,
+            today,
+        )
         self.found: list[VisitFinding] = found  # findings of the sentences before
         self.parsed = doc.has_annotation("DEP")
 
@@ -201,11 +208,14 @@ class _Context:
         # the subject side, and whoever is met directly ("Biden met Xi in Lima");
         # not "talks with X" (X may be the host) nor "in place of X"
         people = [
-            m for m in self.mentions.leaders_in(clause.start, i) if not _is_object(self.doc, m.start)
+            m
+            for m in self.mentions.leaders_in(clause.start, i)
+            if not _is_object(self.doc, m.start)
         ]
         if self.doc[i].lower_ in ("met", "meet", "meets"):
             people += [
-                m for m in self.mentions.leaders_in(i + 1, min(host.start, clause.end))
+                m
+                for m in self.mentions.leaders_in(i + 1, min(host.start, clause.end))
                 if not _is_object(self.doc, m.start)
             ]  # "met Japanese Prime Minister Ishiba and South Korean President Yoon in Lima"
         out = []
@@ -239,8 +249,11 @@ class _Context:
         arrival = word in ("arrived", "arrives", "arriving") or (
             word in ("flew", "flown", "flies") and doc[i + 1 : i + 2].text.lower() == "in"
         )
-        if not arrival or (i + 1 < len(doc) and doc[i + 1].lower_ in ("in", "at", "to") and
-                           doc[i + 2 : i + 3].text[:1].isupper()):
+        if not arrival or (
+            i + 1 < len(doc)
+            and doc[i + 1].lower_ in ("in", "at", "to")
+            and doc[i + 2 : i + 3].text[:1].isupper()
+        ):
             return None
         ongoing = [f for f in self.found if f.status == "ongoing"]
         return ongoing[-1].host if ongoing else None
@@ -259,7 +272,9 @@ class _Context:
 
     def _previous_place(self, i: int) -> PlaceMention | None:
         """'he travelled there': the last country or city named before."""
-        before = [p for p in self.mentions.places if p.end <= i and p.place.kind not in (BODY, DEMONYM)]
+        before = [
+            p for p in self.mentions.places if p.end <= i and p.place.kind not in (BODY, DEMONYM)
+        ]
         return before[-1] if before else None
 
     def _where_antecedent(self, clause: _Clause) -> PlaceMention | None:
@@ -305,8 +320,10 @@ class _Context:
         # but not in a clause hanging from it (", where a project led by France's ...")
         obj = objects[0]
         end = obj.i + 1
-        while end <= obj.right_edge.i and end - obj.i <= 4 and (
-            self.doc[end].lower_ in ("of", "the") or self.doc[end].pos_ == "PROPN"
+        while (
+            end <= obj.right_edge.i
+            and end - obj.i <= 4
+            and (self.doc[end].lower_ in ("of", "the") or self.doc[end].pos_ == "PROPN")
         ):
             end += 1
         span = obj.left_edge.i, end
@@ -326,10 +343,15 @@ class _Context:
         hosts = self.mentions.leaders_in(clause.start, i)
         by = next((k for k in range(i + 1, min(clause.end, i + 6)) if doc[k].lower_ == "by"), None)
         if by is not None:  # "was welcomed at the airport by X", "a dinner hosted by X"
-            hosts, guests = self.mentions.leaders_in(by + 1, min(clause.end, by + 6))[:1], hosts[-1:]
+            hosts, guests = (
+                self.mentions.leaders_in(by + 1, min(clause.end, by + 6))[:1],
+                hosts[-1:],
+            )
         else:
             guests = [
-                m for m in self.mentions.leaders_in(i + 1, clause.end) if not _is_object(self.doc, m.start)
+                m
+                for m in self.mentions.leaders_in(i + 1, clause.end)
+                if not _is_object(self.doc, m.start)
             ]  # "welcomed Biden, Zelensky and the other leaders to the summit"
         if not hosts or not guests:
             return []
@@ -353,21 +375,31 @@ class _Context:
         if base in ("leave", "depart") and not any(t.lower_ == "for" for t in doc[i + 1 : i + 4]):
             # "left the White House on Friday": was there
             return self._place_after(i, clause, preps=set(), direct=True)
-        if doc[i + 1 : i + 2].text.lower() == "there" or doc[i + 1 : i + 3].text.lower() == "back there":
+        if (
+            doc[i + 1 : i + 2].text.lower() == "there"
+            or doc[i + 1 : i + 3].text.lower() == "back there"
+        ):
             return self._previous_place(i)
         if base in ("be", "due") and doc[i + 1 : i + 2].text.lower() != "in":
             return None
         if low in VISIT_NOUNS and i > clause.start:
             # "a Pyongyang visit", "his China trip", "a state visit to Japan"
             prev = i - 1
-            while prev > clause.start and doc[prev].lower_ in ("state", "official", "two-day", "working"):
+            while prev > clause.start and doc[prev].lower_ in (
+                "state",
+                "official",
+                "two-day",
+                "working",
+            ):
                 prev -= 1
             for p in self.mentions.places:
-                if p.end == prev + 1 and p.place.kind not in (BODY, DEMONYM):
-                    if doc[p.end].lower_ not in ("'s", "’s"):
-                        return p
+                compound = p.end == prev + 1 and doc[p.end].lower_ not in ("'s", "’s")
+                if compound and p.place.kind not in (BODY, DEMONYM):
+                    return p
         direct = low in TRANSITIVE_VISIT_VERBS
-        place = self._place_after(i, clause, preps=preps, direct=direct) or self._anaphor(i, clause, preps)
+        place = self._place_after(i, clause, preps=preps, direct=direct) or self._anaphor(
+            i, clause, preps
+        )
         if place is not None and low in VISIT_NOUNS and _governor(doc, place.start, i) > i + 2:
             return None  # "the trip comes on the eve of a summit in Washington"
         return place
@@ -382,7 +414,9 @@ class _Context:
             k += 1
         return k
 
-    def _place_after(self, i, clause, preps, direct=False, reach=RIGHT_REACH) -> PlaceMention | None:
+    def _place_after(
+        self, i, clause, preps, direct=False, reach=RIGHT_REACH
+    ) -> PlaceMention | None:
         doc = self.doc
         end = self._reach(i, clause, reach)
         for p in self.mentions.places_in(i + 1, end):
@@ -476,7 +510,7 @@ class _Context:
             return None
         if any(w in NEGATIONS for w in left[-4:]):
             return None
-        if _has_counterfactual(left + [doc[i].lower_]):
+        if _has_counterfactual([*left, doc[i].lower_]):
             return None
         relations = {self._relation(when, self._past_tense(i), i)} if when else set()
         if (
@@ -546,7 +580,7 @@ def _governs(hedge: Token, trigger: Token) -> bool:
     """Whether a cancelling word is about this trigger: 'postponed his trip', 'the trip
     was postponed' (and not 'a French trip that had been postponed' for another visit)."""
     ancestors = list(trigger.ancestors)[:4]
-    return hedge in ancestors or trigger in hedge.subtree and hedge.i - trigger.i < 25
+    return hedge in ancestors or (trigger in hedge.subtree and hedge.i - trigger.i < 25)
 
 
 def _word(tok: Token) -> str:

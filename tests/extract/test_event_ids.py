@@ -2,7 +2,9 @@
 
 from streams.articles import Article
 
-VISIT_A = "Indian Prime Minister Narendra Modi arrived in Moscow on Monday for talks with Vladimir Putin."
+VISIT_A = (
+    "Indian Prime Minister Narendra Modi arrived in Moscow on Monday for talks with Vladimir Putin."
+)
 VISIT_B = (
     "Narendra Modi landed in Russia on Monday, the Indian prime minister's first trip there "
     "since 2019, and is due to meet President Vladimir Putin."
@@ -11,7 +13,9 @@ VISIT_B = (
 
 def ids(extractor, text, article_id, published="2024-07-08T10:00:00Z"):
     events = extractor.extract(Article(id=article_id, text=text, published_at=published))
-    return {(e["visitor"]["country"], e["host"]["country"], e["status"]): e["event_id"] for e in events}
+    return {
+        (e["visitor"]["country"], e["host"]["country"], e["status"]): e["event_id"] for e in events
+    }
 
 
 def test_same_visit_from_two_sources_shares_an_id(extractor):

@@ -19,7 +19,11 @@ def test_missing_model_falls_back_with_warning():
 def test_rule_only_pipeline_still_finds_the_reference_events(rule_extractor, reference_article):
     assert not rule_extractor.statistical
     events = rule_extractor.extract(reference_article)
-    visits = {(e["visitor"]["country"], e["host"]["country"], e["status"]) for e in events if e["type"] == "leader_visit"}
+    visits = {
+        (e["visitor"]["country"], e["host"]["country"], e["status"])
+        for e in events
+        if e["type"] == "leader_visit"
+    }
     assert ("RUS", "PRK", "ongoing") in visits
     assert ("RUS", "VNM", "planned") in visits
 

@@ -7,6 +7,7 @@ them as the extractor improves."""
 from __future__ import annotations
 
 import json
+
 import fastjsonschema
 import pytest
 
@@ -42,7 +43,7 @@ def test_corpus_is_large_and_balanced(corpus):
 
 
 def test_annotations_follow_the_format(corpus):
-    codes = lambda xs: all(len(x) == 3 and x.isupper() or x in BODIES for x in xs)  # noqa: E731
+    codes = lambda xs: all((len(x) == 3 and x.isupper()) or x in BODIES for x in xs)  # noqa: E731
     for c in corpus:
         keys = set()
         for e in c.events:
@@ -102,4 +103,3 @@ def test_scorer_counts_keys_and_status():
     assert (report.visits.tp, report.visits.fp, report.visits.fn) == (0, 1, 1)
     assert report.status_accuracy == 0.0
     assert score(gold, {}).visits.recall == 0.0
-
