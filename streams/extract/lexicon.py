@@ -64,7 +64,8 @@ VISIT_VERBS = words(
     "going come comes came coming return returns returned returning stop stops stopped "
     "depart departs departed departing leave leaves left leaving touch touches touched flown "
     "jet jets jetted is was are were stuck stranded remained remains stayed stays staying "
-    "due expected move moves moved moving continue continues continued continuing"
+    "due expected move moves moved moving continue continues continued continuing take takes "
+    "took taking taken bring brings brought"
 )
 #: Of those, the ones that take the place as a direct object ("visited Japan").
 TRANSITIVE_VISIT_VERBS = words("visit visits visited visiting tour tours toured touring")

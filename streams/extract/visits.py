@@ -53,6 +53,7 @@ NEEDS_PREP = {
     "due": {"in"},  # "is due in Abu Dhabi", "is expected in Paris": planned
     "move": {"to"},  # "moved on to Accra"
     "continue": {"to"},  # "would continue to Egypt on Friday"
+    "take": {"to"},  # "His first state visit abroad took him to Germany"
 }
 _VERB_BASE = {
     "lands": "land", "landed": "land", "landing": "land",
@@ -69,6 +70,8 @@ _VERB_BASE = {
     "move": "move", "moves": "move", "moved": "move", "moving": "move",
     "continue": "continue", "continues": "continue", "continued": "continue",
     "continuing": "continue",
+    "take": "take", "takes": "take", "took": "take", "taking": "take", "taken": "take",
+    "bring": "take", "brings": "take", "brought": "take",
 }  # fmt: skip
 ARRIVALS = words("arrived arrives landed touched flew flown arrival")
 ARRIVAL_DAYS = 3  # an arrival this many days back is still an ongoing visit
@@ -154,6 +157,8 @@ def find_visits(
                 out.extend(ctx.hosting(tok.i))
             if low in ("in", "at") and ctx.parsed:
                 out.extend(ctx.presence(tok.i))
+            if low == "among":
+                out.extend(ctx.among(tok.i))
     return [f for f in out if _valid(f, today)]
 
 
@@ -255,8 +260,7 @@ class _Context:
             and doc[i + 2 : i + 3].text[:1].isupper()
         ):
             return None
-        ongoing = [f for f in self.found if f.status == "ongoing"]
-        return ongoing[-1].host if ongoing else None
+        return self._scene_place()
 
     def _anaphor(self, i: int, clause: _Clause, preps) -> PlaceMention | None:
         """'to the kingdom', 'in the capital': the country or city last named."""
@@ -287,6 +291,38 @@ class _Context:
             k -= 1
         for p in self.mentions.places:
             if p.end == k and p.place.kind not in (BODY, DEMONYM):
+                return p
+        return None
+
+    def among(self, i: int) -> list[VisitFinding]:
+        """'Among the foreign leaders in the congregation were X, Y and Z': they are
+        where the article's scene is."""
+        doc = self.doc
+        clause = _Clause(self.sent.start, self.sent.end)
+        were = next(
+            (k for k in range(i + 1, min(i + 12, clause.end)) if doc[k].lower_ in ("were", "was")),
+            None,
+        )
+        if were is None:
+            return []
+        place = self._place_after(i, clause, preps={"in", "at"}) or self._scene_place()
+        if place is None:
+            return []
+        out = []
+        for m in self.mentions.leaders_in(were + 1, clause.end):
+            if not _is_object(doc, m.start):
+                out.extend(self._finding(were, clause, m, place))
+        return out
+
+    def _scene_place(self) -> PlaceMention | None:
+        """Where the article's news happens: its last ongoing visit, else the first city
+        or country of its first sentence."""
+        ongoing = [f for f in self.found if f.status == "ongoing"]
+        if ongoing:
+            return ongoing[-1].host
+        first = next(iter(self.doc.sents))
+        for p in self.mentions.places_in(first.start, first.end):
+            if p.place.kind not in (BODY, DEMONYM):
                 return p
         return None
 
@@ -537,11 +573,15 @@ class _Context:
             if t.lower_ in STRONG_HEDGES and (not self.parsed or _governs(t, trigger)):
                 return True
         text = self.sent.text.lower()
+        for phrase in HEDGE_PHRASES:  # "a planned trip to France ... was called off"
+            at = text.find(phrase)
+            if at >= 0:
+                head = self.sent.char_span(at, at + len(phrase), alignment_mode="expand")
+                if head is None or not self.parsed or _governs(head[0], trigger):
+                    return True
         before = self.doc[self.sent.start : i].text.lower()  # "had been scheduled to stop in
         return (  # Berlin, where he was to hold talks" (not "stuck ... was supposed to fly")
-            any(p in text for p in HEDGE_PHRASES)
-            or any(p in before for p in COUNTERFACTUAL_CUES)
-            or bool(NOT_IN_OFFICE.search(text))
+            any(p in before for p in COUNTERFACTUAL_CUES) or bool(NOT_IN_OFFICE.search(text))
         )
 
     def _past_tense(self, i: int) -> bool:
