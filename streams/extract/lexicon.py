@@ -151,6 +151,8 @@ NOT_IN_OFFICE = re.compile(
 EN_ROUTE = words("heading leaving departing flying bound")
 #: Phrases that make a planned trip one that did not happen.
 COUNTERFACTUAL_CUES = (
+    " was to ",
+    " were to ",
     "had been scheduled",
     "had been expected",
     "had been due",

@@ -549,8 +549,10 @@ class _Context:
         if _has_counterfactual([*left, doc[i].lower_]):
             return None
         relations = {self._relation(when, self._past_tense(i), i)} if when else set()
+        ahead = [_word(t) for t in doc[i + 1 : i + 3]]  # "Both presidents head next to Brazil"
         if (
             any(w in PLANNED_CUES for w in left[-6:])
+            or "next" in ahead
             or _VERB_BASE.get(doc[i].lower_) == "due"
             or (doc[i].lower_ in EN_ROUTE and PAST not in relations)
         ):
@@ -687,9 +689,9 @@ def _dep_subjects(tok: Token) -> list[Token]:
             return _with_conjuncts(subjects)
         if cur.dep_ not in CLIMB or cur.head is cur:
             return []
-        if cur.dep_ == "conj" and cur.pos_ in ("VERB", "AUX"):
-            # "..., and German Chancellor Olaf Scholz made a trip": a subject the parser
-            # hung elsewhere still stands right before the verb
+        if cur.dep_ in ("conj", "advcl") and cur.pos_ in ("VERB", "AUX"):
+            # "..., and German Chancellor Olaf Scholz made a trip", "days before Donald
+            # Trump returns": a subject the parser hung elsewhere stands before the verb
             k = cur.i - 1
             while k > 0 and cur.doc[k].pos_ in ("ADV", "AUX", "PART"):
                 k -= 1
