@@ -65,7 +65,7 @@ VISIT_VERBS = words(
     "depart departs departed departing leave leaves left leaving touch touches touched flown "
     "jet jets jetted is was are were stuck stranded remained remains stayed stays staying "
     "due expected move moves moved moving continue continues continued continuing take takes "
-    "took taking taken bring brings brought"
+    "took taking taken bring brings brought cross crosses crossed crossing"
 )
 #: Of those, the ones that take the place as a direct object ("visited Japan").
 TRANSITIVE_VISIT_VERBS = words("visit visits visited visiting tour tours toured touring")

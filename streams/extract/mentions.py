@@ -275,6 +275,11 @@ def _is_object(doc: Doc, start: int) -> bool:
         and (doc[k].is_title or doc[k].is_upper or doc[k].lower_ in ("the", "'s", "’s"))
     ):
         k -= 1
+    if k >= 0 and doc[k].lower_ == "and":  # "talks with X and Y", not "He and Ishiba met"
+        before = [t.lower_ for t in doc[max(0, k - 8) : k]]
+        return any(w in ("with", "by", "to", "for") for w in before) and not any(
+            t.pos_ == "VERB" for t in doc[max(0, k - 8) : k]
+        )
     return k >= 0 and doc[k].lower_ in OBJECT_MARKERS
 
 

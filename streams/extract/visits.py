@@ -54,6 +54,7 @@ NEEDS_PREP = {
     "move": {"to"},  # "moved on to Accra"
     "continue": {"to"},  # "would continue to Egypt on Friday"
     "take": {"to"},  # "His first state visit abroad took him to Germany"
+    "cross": {"into"},  # "Kim crossed into Russia on Tuesday"
 }
 _VERB_BASE = {
     "lands": "land", "landed": "land", "landing": "land",
@@ -72,10 +73,12 @@ _VERB_BASE = {
     "continuing": "continue",
     "take": "take", "takes": "take", "took": "take", "taking": "take", "taken": "take",
     "bring": "take", "brings": "take", "brought": "take",
+    "cross": "cross", "crosses": "cross", "crossed": "cross", "crossing": "cross",
 }  # fmt: skip
 ARRIVALS = words("arrived arrives landed touched flew flown arrival")
 ARRIVAL_DAYS = 3  # an arrival this many days back is still an ongoing visit
 RIGHT_REACH = 12  # words after a trigger in which its destination may stand
+MEETING_PREPS = frozenset({"in", "at", "off", "near", "outside"})  # "on an island off Vladivostok"
 MEETING_REACH = 6  # "talks in Doha", not "talks on trade and the war in Ukraine"
 #: Dependency arcs followed upwards from a trigger to find who travels.
 CLIMB = frozenset({"xcomp", "advcl", "conj", "dobj", "pobj", "prep", "acomp", "attr", "pcomp"})
@@ -206,8 +209,8 @@ class _Context:
     def meeting(self, i: int) -> list[VisitFinding]:
         """'Biden met Xi on the sidelines of the APEC summit in Lima': both visit Peru."""
         clause = _clause(self.sent, i)
-        host = self._place_after(i, clause, preps={"in", "at"}, reach=MEETING_REACH)
-        host = host or self._where_antecedent(clause)
+        host = self._place_after(i, clause, preps=MEETING_PREPS, reach=MEETING_REACH)
+        host = host or self._where_antecedent(clause) or self._host_scene(i, clause)
         if host is None:
             return []
         # the subject side, and whoever is met directly ("Biden met Xi in Lima");
@@ -313,6 +316,17 @@ class _Context:
             if not _is_object(doc, m.start):
                 out.extend(self._finding(were, clause, m, place))
         return out
+
+    def _host_scene(self, i: int, clause: _Clause) -> PlaceMention | None:
+        """'Tinubu held talks with Xi on Tuesday' in an article set in Beijing: a meeting
+        with the leader of the country where the article's scene is happens there."""
+        if self.doc[i].lower_ not in ("talks", "met", "meet", "meets", "meeting"):
+            return None
+        scene = self._scene_place()
+        partners = self.mentions.leaders_in(i + 1, min(clause.end, i + 6))
+        if scene and any(m.person.country == scene.code for m in partners):
+            return scene
+        return None
 
     def _scene_place(self) -> PlaceMention | None:
         """Where the article's news happens: its last ongoing visit, else the first city
