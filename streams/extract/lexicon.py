@@ -122,6 +122,8 @@ STRONG_HEDGES = words(
     "cancel cancels cancelled canceled cancelling cancellation postpone postpones postponed "
     "postponing postponement scrapped shelved called-off"
 )
+#: A meeting held at a distance is no visit ("a virtual summit", "by video link").
+VIRTUAL_WORDS = words("virtual virtually videoconference video-link teleconference online")
 TRANSIT_WORDS = words("transit transiting transited layover refuelling refueling en-route")
 #: Sentence-level phrases that rule out a trip.
 HEDGE_PHRASES = (

@@ -63,6 +63,7 @@ class TimePhrase:
     start: int  # character offsets in the article
     end: int
     relation: str  # PAST | RECENT | FUTURE | UNKNOWN, against the publication date
+    since: bool = False  # "since 2000", "since Thursday": the start of a span, not a date
 
     @property
     def weekday(self) -> int | None:
@@ -77,6 +78,14 @@ class TimePhrase:
     def month(self) -> int | None:
         match = _MONTH_RE.search(self.text)
         return _month_number(match.group()) if match else None
+
+    def approximate_day(self, today: date) -> date | None:
+        """A day inside a month phrase ("September" -> the last September up to today)."""
+        month = self.month
+        if month is None:
+            return None
+        year = self.year or (today.year if month <= today.month else today.year - 1)
+        return date(year, month, 15)
 
     @property
     def month_only(self) -> bool:
@@ -101,7 +110,8 @@ def find_times(text: str, offset: int, today: date) -> list[TimePhrase]:
         start = offset + match.end() - len(phrase)
         if _is_not_a_date(text, match):
             continue
-        out.append(TimePhrase(phrase, start, start + len(phrase), relate(phrase, today)))
+        since = text[: start - offset].rstrip().lower().endswith("since")
+        out.append(TimePhrase(phrase, start, start + len(phrase), relate(phrase, today), since))
     return out
 
 

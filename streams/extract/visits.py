@@ -25,6 +25,7 @@ from .lexicon import (
     PLANNED_CUES,
     STRONG_HEDGES,
     TRANSIT_WORDS,
+    VIRTUAL_WORDS,
     TRANSITIVE_VISIT_VERBS,
     VISIT_HEDGES,
     VISIT_NOUNS,
@@ -544,7 +545,7 @@ class _Context:
 
     # -- status ------------------------------------------------------------------------------
     def _finding(self, i, clause, visitor, host, hint=None) -> list[VisitFinding]:
-        when = _when(i, self.doc, _clause_times(self.doc, clause, self.times))
+        when = _when(i, self.doc, _clause_times(self.doc, clause, self.times, i))
         status = self._status(i, clause, host, when)
         if status is None:
             return []
@@ -584,7 +585,7 @@ class _Context:
         transit, or dates it to a time before office ('when both were vice presidents')."""
         trigger = self.doc[i]
         for t in self.sent:
-            if t.lower_ in TRANSIT_WORDS:
+            if t.lower_ in TRANSIT_WORDS or t.lower_ in VIRTUAL_WORDS:
                 return True
             if t.lower_ in STRONG_HEDGES and (not self.parsed or _governs(t, trigger)):
                 return True
@@ -722,11 +723,14 @@ def _with_conjuncts(tokens: list[Token]) -> list[Token]:
     return out
 
 
-def _clause_times(doc, clause, times: list[TimePhrase]) -> list[TimePhrase]:
+def _clause_times(doc, clause, times: list[TimePhrase], i: int) -> list[TimePhrase]:
     """Time phrases of the clause; a clause without one ('..., where he visited a
-    factory') takes those of the sentence before it."""
+    factory') takes those of the sentence before it. 'Since ...' after the trigger dates
+    another visit ('his first visit since 2000'), before it the trigger's own ('since
+    January 2020, when he flew to Tehran')."""
     start = doc[clause.start].idx
     end = doc[clause.end - 1].idx + len(doc[clause.end - 1])
+    times = [t for t in times if not (t.since and t.start > doc[i].idx)]
     inside = [t for t in times if start <= t.start < end]
     return inside or [t for t in times if t.start < start]
 
@@ -742,8 +746,12 @@ def _when(i, doc, times: list[TimePhrase]) -> TimePhrase | None:
 def _valid(f: VisitFinding, today: date) -> bool:
     if f.mention.former or f.host.code == f.person.country:
         return False
-    if f.status == "past" and f.when is not None and f.when.year is not None:
-        return f.person.led_in(f.when.year)
+    if f.status == "past" and f.when is not None:
+        day = f.when.approximate_day(today)  # "Johnson, who stepped down in September"
+        if day is not None and day.year >= 2010 and f.person.terms:
+            return f.person.leads_on(day)
+        if f.when.year is not None:
+            return f.person.led_in(f.when.year)
     if f.status in ("ongoing", "planned"):
         return f.person.leads_on(today)
     return True
