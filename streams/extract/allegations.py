@@ -216,13 +216,12 @@ class _Claim:
             if prep in COUNTERPARTY_PREPS:
                 return "counterparty"  # "the supply of weapons to Houthi leaders"
             nxt = doc[p.end : min(p.end + 3, self.sent.end)]
-            if any(t.lower_ in ENTITY_NOUNS or t.lower_ in TRANSFER_GOODS for t in nxt) or (
-                len(nxt) and nxt[0].is_title and nxt[0].lower_ not in ("president", "prime")
-            ):
-                return (
-                    "accused"  # "Chinese companies", "Iranian missiles", "a North Korean Hwasong"
-                )
-            return None
+            doer = any(t.lower_ in ENTITY_NOUNS or t.lower_ in TRANSFER_GOODS for t in nxt)
+            named = len(nxt) > 0 and nxt[0].is_title and nxt[0].lower_ not in ("president", "prime")
+            # "Chinese companies", "Iranian missiles", "a North Korean Hwasong"
+            return "accused" if doer or named else None
+        if prep == "in" and at > 0 and doc[at - 1].lower_ in COMPANY_NOUNS:
+            return "accused"  # "companies in China", "a refinery in China's Shandong"
         if after[:1] in (["'s"], ["’s"]):
             owned = after[1:4]
             if not any(w in DEED_NOUNS or w in ENTITY_NOUNS for w in owned):
@@ -236,8 +235,6 @@ class _Claim:
         if prep in ("on", "against"):
             return "target"
         if prep in LOCATION_PREPS:
-            if prep == "in" and at > 0 and doc[at - 1].lower_ in COMPANY_NOUNS:
-                return "accused"  # "companies in China", "a refinery in China's Shandong"
             return None
         return "accused"
 
