@@ -274,5 +274,6 @@ DENIAL_CUES = DENIAL_WORDS | DISPUTE_WORDS | LEGITIMACY_WORDS
 #: Sources whose claims do not make an allegation event.
 NON_STATE_SOURCES = words(
     "tank think-tank researchers researcher analysts analyst institute study academics ngo "
-    "journalists newspaper outlet centre center firm"
+    "journalists newspaper outlet centre center firm research campaigners activists consultancy "
+    "analytics"
 )
