@@ -37,13 +37,18 @@ from .lexicon import (
 )
 from .mentions import Mentions, PlaceMention
 
-INHERIT_SENTENCES = 3  # an allegation without a named accuser inherits from this far back
+INHERIT_SENTENCES = 6  # an allegation without a named accuser inherits from this far back
 VIOLATION_REACH = 10  # "in breach of the UN arms embargo": words from violation to sanctions
 COUNTERPARTY_PREPS = frozenset({"to", "from", "with", "for"})
 LOCATION_PREPS = words(
     "in across through via off near at over into inside around outside within on against of "
     "under between among"
 )
+#: Bodies whose claims make an event (the schema's list); others (G20, FATF) do not.
+ACCUSING_BODIES = frozenset({"UN", "EU", "G7", "IAEA", "NATO"})
+#: A country inside the claimant's phrase under these is not a claimant: "a group set up
+#: to track compliance with United Nations sanctions", "a panel monitoring sanctions on Iran".
+NOT_ACCUSER_PREPS = frozenset({"on", "against", "over", "in", "with", "to", "for", "under"})
 SUBJECT_STOP = frozenset(',;:.—–("“”')
 
 
@@ -169,7 +174,8 @@ class _Claim:
             p.code
             for p in self.places
             if p.start in self.source_tokens
-            and _governor(self.doc, p, self.sent.start)[0] not in ("on", "against", "over", "in")
+            and (p.place.kind != BODY or p.code in ACCUSING_BODIES)
+            and _governor(self.doc, p, self.sent.start)[0] not in NOT_ACCUSER_PREPS
         }
         codes |= {
             m.person.country
@@ -209,6 +215,10 @@ class _Claim:
         if _is_flag(doc, p):
             return None
         after = [t.lower_ for t in doc[p.end : min(p.end + 5, self.sent.end)]]
+        if after[:1] and after[0] in SANCTION_WORDS:
+            return None  # "U.S. sanctions", "UN restrictions": who imposes, not who breaks
+        if after[:1] in (["'s"], ["’s"]) and any(w in COMPANY_NOUNS for w in after[1:4]):
+            return "accused"  # "sanctions on Kyrgyzstan's Keremet Bank"
         if any(w in RECIPIENT_WORDS for w in after[:4]):
             return "recipient"  # "Moscow had received", "Syria was the main destination"
         prep, at = _governor(doc, p, self.sent.start)
@@ -226,8 +236,8 @@ class _Claim:
             owned = after[1:4]
             if not any(w in DEED_NOUNS or w in ENTITY_NOUNS for w in owned):
                 return None  # "Russia's war", "Libya's rival camps"
-        if prep == "from":
-            return "accused"  # "any transfer of arms from North Korea"
+        if prep in ("from", "between"):
+            return "accused"  # "any transfer of arms from North Korea", "a deal between X and Y"
         if prep in COUNTERPARTY_PREPS or prep in TRANSFER_VERBS:
             return "counterparty"  # "to Russia", "supplying Russia with", "backing Libya's"
         if prep in VICTIM_WORDS:
