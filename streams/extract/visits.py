@@ -561,6 +561,8 @@ class _Context:
             return None
         if any(w in NEGATIONS for w in left[-4:]):
             return None
+        if self.parsed and any(c.dep_ == "neg" for c in _governing_verb(doc[i]).children):
+            return None  # "Putin will not attend this month's G20 summit in Rio"
         if _has_counterfactual([*left, doc[i].lower_]):
             return None
         relations = {self._relation(when, self._past_tense(i), i)} if when else set()
