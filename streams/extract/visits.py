@@ -332,8 +332,8 @@ class _Context:
     def _scene_place(self) -> PlaceMention | None:
         """Where the article's news happens: its last ongoing visit, else the first city
         or country of its first sentence."""
-        ongoing = [f for f in self.found if f.status == "ongoing"]
-        if ongoing:
+        ongoing = [f for f in self.found if f.status == "ongoing" and f.host.code != f.person.country]
+        if ongoing:  # not "she flew back to Mexico City"
             return ongoing[-1].host
         first = next(iter(self.doc.sents))
         for p in self.mentions.places_in(first.start, first.end):
@@ -554,9 +554,9 @@ class _Context:
     def _status(self, i, clause, host, when: TimePhrase | None) -> str | None:
         doc = self.doc
         left = [_word(t) for t in doc[max(clause.start, i - 8) : i]]
-        right = [_word(t) for t in doc[i : min(clause.end, host.end + 4)]]
+        right = [_word(t) for t in doc[i : min(clause.end, max(host.end, i + 1) + 2)]]
         if any(w in VISIT_HEDGES for w in left + right):
-            return None
+            return None  # ("travelled to Canada hoping to see Trump" is no hedge)
         if self._sentence_hedged(i):
             return None
         if any(w in NEGATIONS for w in left[-4:]):
