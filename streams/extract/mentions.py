@@ -43,6 +43,7 @@ class LeaderMention:
     end: int
     kind: str  # name | title | pronoun
     former: bool = False  # "former president", "then-vice president"
+    sent_start: int = 0
 
 
 @dataclass
@@ -137,7 +138,8 @@ class _Resolver:
         return self.mentions
 
     def _add(self, person: Person, start: int, end: int, kind: str, former: bool = False):
-        self.mentions.append(LeaderMention(person, start, end, kind, former))
+        sent_start = self.doc[start].sent.start
+        self.mentions.append(LeaderMention(person, start, end, kind, former, sent_start))
         if kind == "name" and (end - start > 1 or self.doc[start].is_upper):
             self.introduced[person.name] = start
 
@@ -259,10 +261,8 @@ class _Resolver:
             if any(sent_start <= x < tok.i for x in self.non_leader_at):
                 return
             pool = subjects or recent
-            weight = {}
-            for m in self.mentions:
-                weight[m.person.name] = weight.get(m.person.name, 0) + 1
-            chosen = max(pool, key=lambda m: (weight[m.person.name], m.start))
+            last_sent = pool[-1].sent_start
+            chosen = next(m for m in pool if m.sent_start == last_sent)
         self._add(chosen.person, tok.i, tok.i + 1, "pronoun", chosen.former)
 
 
