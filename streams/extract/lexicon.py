@@ -176,7 +176,7 @@ PAST_FORMS = words(
     "jetted hosted welcomed received greeted"
 )
 #: Words before a visit trigger that make it background ("his last visit").
-PAST_CUES = words("last previous earlier prior had former first-ever")
+PAST_CUES = words("last previous earlier prior former first-ever")
 
 # --- sanctions allegations --------------------------------------------------------------
 
