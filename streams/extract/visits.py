@@ -102,6 +102,7 @@ DOMAIN_VERBS = words(
 )
 #: Nouns that stand for the place last named: "his first trip to the kingdom".
 PLACE_ANAPHORS = words("kingdom country capital city nation island emirate republic")
+FUTURE_WORDS = frozenset("will would shall expected due 'll".split())
 #: Words that can govern a place: prepositions of travel and others that rule it out.
 GOVERNORS = DESTINATION_PREPS | words(
     "from via through across over with by of against on near outside toward towards"
@@ -332,7 +333,9 @@ class _Context:
     def _scene_place(self) -> PlaceMention | None:
         """Where the article's news happens: its last ongoing visit, else the first city
         or country of its first sentence."""
-        ongoing = [f for f in self.found if f.status == "ongoing" and f.host.code != f.person.country]
+        ongoing = [
+            f for f in self.found if f.status == "ongoing" and f.host.code != f.person.country
+        ]
         if ongoing:  # not "she flew back to Mexico City"
             return ongoing[-1].host
         first = next(iter(self.doc.sents))
@@ -732,9 +735,26 @@ def _clause_times(doc, clause, times: list[TimePhrase], i: int) -> list[TimePhra
     January 2020, when he flew to Tehran')."""
     start = doc[clause.start].idx
     end = doc[clause.end - 1].idx + len(doc[clause.end - 1])
-    times = [t for t in times if not (t.since and t.start > doc[i].idx)]
+    times = [t for t in times if not t.since or _dates_trigger(doc, t, i)]
     inside = [t for t in times if start <= t.start < end]
-    return inside or [t for t in times if t.start < start]
+    if inside:
+        return inside
+    before = [t for t in times if t.start < start]
+    # "The tour began in Cairo, where Kishida met Sisi on Sunday" (not "..., where Biden
+    # will host him on Thursday")
+    after = [
+        t
+        for t in times
+        if t.start >= end and not FUTURE_WORDS & set(doc.text[end : t.start].lower().split())
+    ]
+    return before or after[:1]
+
+
+def _dates_trigger(doc, t: TimePhrase, i: int) -> bool:
+    """'since January 2020, when he flew to Tehran' dates the flight; 'has been in Peru
+    since Thursday' and 'his first visit since 2000' do not date the trigger's visit."""
+    between = doc.text[t.end : doc[i].idx].lower()
+    return t.start < doc[i].idx and " when " in f" {between} "
 
 
 def _when(i, doc, times: list[TimePhrase]) -> TimePhrase | None:
