@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from .gazetteer import BODY, DEMONYM
+from .gazetteer import BODY, COUNTRY, DEMONYM
 from .lexicon import (
     ACCUSE_VERBS,
     CLAIM_VERBS,
@@ -44,6 +44,8 @@ LOCATION_PREPS = words(
     "in across through via off near at over into inside around outside within on against of "
     "under between among"
 )
+#: A claimant named as a group of governments: "a group of 11 countries".
+GROUP_NOUNS = frozenset("group countries nations team coalition governments states".split())
 #: Bodies whose claims make an event (the schema's list); others (G20, FATF) do not.
 ACCUSING_BODIES = frozenset({"UN", "EU", "G7", "IAEA", "NATO"})
 #: A country inside the claimant's phrase under these is not a claimant: "a group set up
@@ -67,12 +69,13 @@ def find_allegations(doc: Doc, mentions: Mentions) -> list[AllegationFinding]:
     sanctions_context = any(t.lower_ in SANCTION_WORDS for t in doc)
     last_accusers: set[str] = set()
     last_at = -99
-    for n, sent in enumerate(doc.sents):
+    sents = list(doc.sents)
+    for n, sent in enumerate(sents):
         if _is_allegation(sent, sanctions_context) and not _is_denial(sent):
             claim = _Claim(doc, sent, mentions)
             if claim.non_state_source():
                 continue  # "a think tank said": not a claim with standing
-            accusers = claim.accusers()
+            accusers = claim.accusers() or claim.members(sents[n + 1 : n + 3], mentions)
             if not accusers and n - last_at <= INHERIT_SENTENCES:
                 accusers = set(last_accusers)
             accused, counter = claim.parties()
@@ -168,6 +171,20 @@ class _Claim:
     def non_state_source(self) -> bool:
         words = {self.doc[i].lower_ for i in self.source_tokens}
         return bool(words & NON_STATE_SOURCES)
+
+    def members(self, following: list[Span], mentions: Mentions) -> set[str]:
+        """'..., a group of 11 countries said.' followed by 'The team, formed by the United
+        States, South Korea, Japan, ...': the group's members are the accusers."""
+        words = {self.doc[i].lower_ for i in self.source_tokens}
+        if not words & GROUP_NOUNS:
+            return set()
+        for sent in following:
+            countries = [
+                p.code for p in mentions.places_in(sent.start, sent.end) if p.place.kind == COUNTRY
+            ]
+            if len(set(countries)) >= 3:
+                return set(countries)
+        return set()
 
     def accusers(self) -> set[str]:
         codes = {
