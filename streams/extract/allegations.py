@@ -180,10 +180,19 @@ class _Claim:
             return set()
         for sent in following:
             countries = [
-                p.code for p in mentions.places_in(sent.start, sent.end) if p.place.kind == COUNTRY
+                p for p in mentions.places_in(sent.start, sent.end) if p.place.kind == COUNTRY
             ]
-            if len(set(countries)) >= 3:
-                return set(countries)
+            run: list[PlaceMention] = []  # the longest list "X, Y, Z and W"
+            best: list[PlaceMention] = []
+            for p in countries:
+                gap = self.doc[run[-1].end : p.start] if run else None
+                if run and all(t.lower_ in (",", "and", "the") for t in gap):
+                    run.append(p)
+                else:
+                    run = [p]
+                best = max(best, run, key=len)
+            if len(best) >= 3:
+                return {p.code for p in best}
         return set()
 
     def accusers(self) -> set[str]:
