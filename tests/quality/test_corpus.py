@@ -17,7 +17,7 @@ from ..conftest import FIXTURES, ROOT
 
 CORPUS = FIXTURES / "corpus"
 HELDOUT = FIXTURES / "heldout"
-FLOORS = {"leader_visit": 0.82, "sanctions_allegation": 0.78}
+FLOORS = {"leader_visit": 0.86, "sanctions_allegation": 0.87}
 HELDOUT_FLOORS = {"leader_visit": 0.70, "sanctions_allegation": 0.50}
 BODIES = {"UN", "EU", "G7", "IAEA", "NATO"}
 
