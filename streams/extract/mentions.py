@@ -35,6 +35,12 @@ class Person:
     def leads_on(self, day: date) -> bool:
         return not self.terms or any(t.in_office(day) for t in self.terms)
 
+    def leads_during(self, first: date, last: date) -> bool:
+        return not self.terms or any(
+            (t.start is None or t.start <= last) and (t.end is None or first <= t.end)
+            for t in self.terms
+        )
+
 
 @dataclass
 class LeaderMention:
@@ -130,9 +136,9 @@ class _Resolver:
             elif tok.text in self.surnames and tok.is_title and not _name_part_follows(doc, i):
                 self._add(self.surnames[tok.text], i, i + 1, "name")
             elif tok.ent_type_ == "PERSON" and tok.ent_iob_ == "B":
-                self.non_leader_at.add(i)
                 ent = next((e for e in doc.ents if e.start == i), None)
-                if ent is not None and len(ent) > 1:
+                if ent is not None and len(ent) > 1:  # a full name: single words are often
+                    self.non_leader_at.add(i)  # the tagger's mistakes ("in May he was")
                     self.other_surnames[ent[-1].text] = i
             i += 1
         return self.mentions

@@ -79,13 +79,16 @@ class TimePhrase:
         match = _MONTH_RE.search(self.text)
         return _month_number(match.group()) if match else None
 
-    def approximate_day(self, today: date) -> date | None:
-        """A day inside a month phrase ("September" -> the last September up to today)."""
+    def month_span(self, today: date) -> tuple[date, date] | None:
+        """First and last day of a month phrase ("September" -> the last September up to
+        today)."""
         month = self.month
         if month is None:
             return None
         year = self.year or (today.year if month <= today.month else today.year - 1)
-        return date(year, month, 15)
+        first = date(year, month, 1)
+        last = date(year + month // 12, month % 12 + 1, 1).toordinal() - 1
+        return first, date.fromordinal(last)
 
     @property
     def month_only(self) -> bool:

@@ -769,9 +769,9 @@ def _valid(f: VisitFinding, today: date) -> bool:
     if f.mention.former or f.host.code == f.person.country:
         return False
     if f.status == "past" and f.when is not None:
-        day = f.when.approximate_day(today)  # "Johnson, who stepped down in September"
-        if day is not None and day.year >= 2010 and f.person.terms:
-            return f.person.leads_on(day)
+        span = f.when.month_span(today)  # "Johnson, who stepped down in September"
+        if span is not None and span[0].year >= 2010 and f.person.terms:
+            return f.person.leads_during(*span)
         if f.when.year is not None:
             return f.person.led_in(f.when.year)
     if f.status in ("ongoing", "planned"):
