@@ -12,7 +12,7 @@ from .gazetteer import BODY, CITY, COUNTRY, DEMONYM, METONYM, Gazetteer, Leader,
 from .lexicon import LEADER_TITLES, NON_STATE_OF, PLACE_NOUNS, PRONOUNS, TITLE_BLOCKERS, words
 
 MAX_TITLE_LEN = max(len(k) for k in LEADER_TITLES)
-PRONOUN_REACH = 100  # tokens back in which a pronoun looks for its leader
+PRONOUN_REACH = 150  # tokens back in which a pronoun looks for its leader
 GAZETTEER_SINCE = 2010  # the leaders data lists every term in office from this year on
 
 

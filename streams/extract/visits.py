@@ -226,7 +226,7 @@ class _Context:
             people += [
                 m
                 for m in self.mentions.leaders_in(i + 1, min(host.start, clause.end))
-                if not _is_object(self.doc, m.start)
+                if self.doc[m.start - 1].lower_ not in ("with", "by", "to", "for", "of")
             ]  # "met Japanese Prime Minister Ishiba and South Korean President Yoon in Lima"
         out = []
         for m in people:
@@ -397,10 +397,7 @@ class _Context:
         hosts = self.mentions.leaders_in(clause.start, i)
         by = next((k for k in range(i + 1, min(clause.end, i + 6)) if doc[k].lower_ == "by"), None)
         if by is not None:  # "was welcomed at the airport by X", "a dinner hosted by X"
-            hosts, guests = (
-                self.mentions.leaders_in(by + 1, min(clause.end, by + 6))[:1],
-                hosts[-1:],
-            )
+            return self._hosted_by(i, clause, hosts[-1:])
         else:
             guests = [
                 m
@@ -418,6 +415,38 @@ class _Context:
         out = []
         for g in guests:
             out.extend(self._finding(i, clause, g, place, hint=hosts[-1].person))
+        return out
+
+    def _hosted_by(
+        self, i: int, clause: _Clause, guests: list[LeaderMention]
+    ) -> list[VisitFinding]:
+        """'He was received by Steinmeier in Berlin in March, and by Macron in September':
+        one visit per host, in the place named after each host, else the host's country."""
+        doc = self.doc
+        hosts = [
+            m
+            for m in self.mentions.leaders_in(i + 1, clause.end)
+            if _skip_titles_back(doc, m.start) == "by"
+        ]
+        out = []
+        before = self._place_after(
+            i, clause, preps={"in", "at", "to"}
+        )  # "welcomed to Beijing by Xi"
+        if before is not None and hosts and before.start > hosts[0].start:
+            before = None
+        for n, host in enumerate(hosts):
+            end = hosts[n + 1].start if n + 1 < len(hosts) else clause.end
+            place = next(
+                (
+                    p
+                    for p in self.mentions.places_in(host.end, end)
+                    if p.place.kind not in (BODY, DEMONYM)
+                    and doc[_governor(doc, p.start, host.end)].lower_ in ("in", "at")
+                ),
+                before or PlaceMention(Place(host.person.country, COUNTRY), host.start, host.end),
+            )
+            for g in guests:
+                out.extend(self._finding(host.start, clause, g, place, hint=host.person))
         return out
 
     # -- arguments ---------------------------------------------------------------------------
@@ -643,6 +672,23 @@ def _governs(hedge: Token, trigger: Token) -> bool:
     was postponed' (and not 'a French trip that had been postponed' for another visit)."""
     ancestors = list(trigger.ancestors)[:4]
     return hedge in ancestors or (trigger in hedge.subtree and hedge.i - trigger.i < 25)
+
+
+def _skip_titles_back(doc: Doc, start: int) -> str:
+    """The word before a name and its titles: 'by' in 'by President Emmanuel Macron',
+    'by Crown Prince and Prime Minister Mohammed bin Salman'."""
+    k = start - 1
+    while (
+        k > 0
+        and start - k <= 8
+        and (
+            doc[k].is_title
+            or doc[k].is_upper
+            or (doc[k].lower_ in ("and", "of") and doc[k - 1].is_title)
+        )
+    ):
+        k -= 1
+    return doc[k].lower_ if k >= 0 else ""
 
 
 def _word(tok: Token) -> str:
