@@ -261,10 +261,14 @@ class _Resolver:
         same = [m for m in subjects if m.start >= sent_start]
         if same:
             chosen = same[-1]
-            if any(chosen.start < x < tok.i for x in self.non_leader_at):
-                return  # "..., Putin's aide Yuri Ushakov said he ..."
+            if any(
+                chosen.start < x < tok.i and not _is_object(self.doc, x) for x in self.non_leader_at
+            ):
+                return  # "..., Putin's aide Yuri Ushakov said he ..." (not "the killing of X")
         else:
-            if any(sent_start <= x < tok.i for x in self.non_leader_at):
+            if any(
+                sent_start <= x < tok.i and not _is_object(self.doc, x) for x in self.non_leader_at
+            ):
                 return
             pool = subjects or recent
             last_sent = pool[-1].sent_start

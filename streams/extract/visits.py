@@ -104,8 +104,10 @@ DOMAIN_VERBS = words(
 PLACE_ANAPHORS = words("kingdom country capital city nation island emirate republic")
 FUTURE_WORDS = frozenset("will would shall expected due 'll".split())
 #: Words that can govern a place: prepositions of travel and others that rule it out.
-GOVERNORS = DESTINATION_PREPS | words(
-    "from via through across over with by of against on near outside toward towards"
+GOVERNORS = (
+    DESTINATION_PREPS
+    | MEETING_PREPS
+    | words("from via through across over with by of against on near outside toward towards")
 )
 #: Nouns that stand between a preposition and a named place ("the resort of Sochi").
 PLACE_HEADS = words(
@@ -243,7 +245,7 @@ class _Context:
         verb = self._verb_of(prep)
         if verb is None or verb.lemma_ in DOMAIN_VERBS:
             return []
-        subjects = _with_conjuncts([c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")])
+        subjects = _dep_subjects(verb)  # also "Meloni, who ... and was at his inauguration in ..."
         found = [m for t in subjects for m in self._mentions_at(t)]
         clause = _clause(self.sent, i)
         out = []
@@ -256,9 +258,9 @@ class _Context:
         is an arrival where the article's last visit was reported."""
         doc = self.doc
         word = doc[i].lower_
-        arrival = word in ("arrived", "arrives", "arriving") or (
+        arrival = word in ("arrived", "arrives", "arriving", "visited", "came") or (
             word in ("flew", "flown", "flies") and doc[i + 1 : i + 2].text.lower() == "in"
-        )
+        )  # "Scholz, who visited on Tuesday"
         if not arrival or (
             i + 1 < len(doc)
             and doc[i + 1].lower_ in ("in", "at", "to")
