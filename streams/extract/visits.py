@@ -5,7 +5,7 @@ travel verb, the owner of "visit"), else from the nearest leader to the left."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from spacy.tokens import Doc, Span, Token
@@ -166,6 +166,8 @@ def find_visits(
                 out.extend(ctx.presence(tok.i))
             if low == "among":
                 out.extend(ctx.among(tok.i))
+            if low == "itinerary":
+                out.extend(ctx.itinerary(tok.i))
     return [f for f in out if _valid(f, today)]
 
 
@@ -331,6 +333,20 @@ class _Context:
         if scene and any(m.person.country == scene.code for m in partners):
             return scene
         return None
+
+    def itinerary(self, i: int) -> list[VisitFinding]:
+        """'Britain is also on his itinerary': a planned stop of whoever 'his' is."""
+        doc = self.doc
+        owner = self._mentions_at(doc[i - 1]) if i > 0 else []
+        places = [p for p in self.mentions.places_in(self.sent.start, i) if p.place.kind == COUNTRY]
+        if not owner or not places or doc[i - 2 : i - 1].text.lower() != "on":
+            return []
+        clause = _Clause(self.sent.start, self.sent.end)
+        out = []
+        for p in places:
+            found = self._finding(i, clause, owner[0], p)
+            out.extend(replace(f, status="planned") for f in found)
+        return out
 
     def _scene_place(self) -> PlaceMention | None:
         """Where the article's news happens: its last ongoing visit, else the first city
