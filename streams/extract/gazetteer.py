@@ -151,11 +151,15 @@ HONORIFICS = ("Sheikh ", "King ", "Emir ", "Sultan ", "Queen ", "Prince ", "Pope
 
 
 def _derived_aliases(name: str) -> list[str]:
-    """'Sheikh Tamim bin Hamad Al Thani' is also 'Tamim' and 'Sheikh Tamim'."""
+    """'Sheikh Tamim bin Hamad Al Thani' is also 'Tamim' and 'Sheikh Tamim'; a monarch
+    'Charles III' is also 'Charles'."""
     for honorific in HONORIFICS:
         if name.startswith(honorific):
             given = name[len(honorific) :].split()[0]
             return [given, honorific + given]
+    parts = name.split()
+    if len(parts) == 2 and set(parts[1]) <= set("IVX"):
+        return [parts[0]]
     return []
 
 

@@ -149,6 +149,7 @@ NOT_IN_OFFICE = re.compile(
     r"\b(?:as|were|was|then)[- ](?:a |the )?(?:vice[- ]presidents?|crown princes?|"
     r"(?:presidential )?candidates?|president-elect|prime minister-elect|opposition leaders?|"
     r"former (?:president|prime minister|leader|chancellor|premier))\b"
+    r"|\bwho (?:has |had )?(?:stepped down|resigned|left office|was ousted|was toppled)\b"
 )
 #: Travel words that put the arrival ahead: "heading to", "leaving Tokyo for Washington".
 EN_ROUTE = words("heading leaving departing flying bound")

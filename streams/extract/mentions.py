@@ -85,7 +85,17 @@ def find_places(doc: Doc, gaz: Gazetteer) -> list[PlaceMention]:
             out.append(PlaceMention(Place(place.code, COUNTRY), span.start, span.end + 1))
         else:
             out.append(PlaceMention(place, span.start, span.end))
+    codes = {p.code for p in out if doc[p.start : p.end].text not in STATE_NAMES}
+    for n, p in enumerate(out):  # "two days in Georgia courting investors" near Atlanta
+        state_of = STATE_NAMES.get(doc[p.start : p.end].text)
+        if state_of and state_of in codes and p.code not in codes:
+            out[n] = PlaceMention(Place(state_of, CITY, city=None), p.start, p.end)
     return out
+
+
+#: Country names that are also names of states of another country: read as the state when
+#: the article names that country and nothing else of the namesake.
+STATE_NAMES = {"Georgia": "USA"}
 
 
 class _Resolver:

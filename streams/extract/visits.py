@@ -645,8 +645,11 @@ class _Context:
         for phrase in HEDGE_PHRASES:  # "a planned trip to France ... was called off"
             at = text.find(phrase)
             if at >= 0:
-                head = self.sent.char_span(at, at + len(phrase), alignment_mode="expand")
-                if head is None or not self.parsed or _governs(head[0], trigger):
+                span = self.sent.char_span(at, at + len(phrase), alignment_mode="expand")
+                if span is None or not self.parsed:
+                    return True
+                root = span.root  # "no dates had been fixed for a visit": 'dates' -> 'fixed'
+                if _governs(root, trigger) or _governs(root.head, trigger):
                     return True
         before = self.doc[self.sent.start : i].text.lower()  # "had been scheduled to stop in
         return (  # Berlin, where he was to hold talks" (not "stuck ... was supposed to fly")
