@@ -102,6 +102,8 @@ DOMAIN_VERBS = words(
 )
 #: Nouns that stand for the place last named: "his first trip to the kingdom".
 PLACE_ANAPHORS = words("kingdom country capital city nation island emirate republic")
+#: Land a leader's own forces hold is no foreign visit ("the occupied city of Mariupol").
+OCCUPIED = frozenset("occupied annexed russian-held russian-occupied russian-controlled".split())
 FUTURE_WORDS = frozenset("will would shall expected due 'll".split())
 #: Words that can govern a place: prepositions of travel and others that rule it out.
 GOVERNORS = (
@@ -615,6 +617,9 @@ class _Context:
             return None  # "Putin will not attend this month's G20 summit in Rio"
         if _has_counterfactual([*left, doc[i].lower_]):
             return None
+        if OCCUPIED & {t.lower_ for t in doc[max(0, host.start - 5) : host.start]}:
+            return None  # "visited the occupied Ukrainian port city of Mariupol": his own forces'
+
         relations = {self._relation(when, self._past_tense(i), i)} if when else set()
         ahead = [_word(t) for t in doc[i + 1 : i + 3]]  # "Both presidents head next to Brazil"
         if (
