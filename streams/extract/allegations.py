@@ -256,8 +256,14 @@ class _Claim:
             named = len(nxt) > 0 and nxt[0].is_title and nxt[0].lower_ not in ("president", "prime")
             # "Chinese companies", "Iranian missiles", "a North Korean Hwasong"
             return "accused" if doer or named else None
-        if prep == "in" and at > 0 and doc[at - 1].lower_ in COMPANY_NOUNS:
-            return "accused"  # "companies in China", "a refinery in China's Shandong"
+        based = after[:2] in (["-", "based"], ["based"]) or (
+            after[:1] and after[0].endswith("-based")
+        )
+        if based and {"subsidiary", "unit", "affiliate"} & set(after):
+            return None  # "a Geneva-based subsidiary of Russia's oil major": the parent's
+
+        if prep in ("in", "of") and at > 0 and doc[at - 1].lower_ in COMPANY_NOUNS:
+            return "accused"  # "companies in China", "a subsidiary of Russia's oil major"
         if after[:1] in (["'s"], ["’s"]):
             owned = after[1:4]
             if not any(w in DEED_NOUNS or w in ENTITY_NOUNS for w in owned):

@@ -240,7 +240,8 @@ DEED_NOUNS = words(
 #: Nouns that make 'in <country>' the doer: "companies in China", "a refinery in Shandong".
 COMPANY_NOUNS = words(
     "companies company firms firm entities entity banks bank refinery refineries suppliers "
-    "supplier exporters traders trader businesses manufacturers producers"
+    "supplier exporters traders trader businesses manufacturers producers subsidiary "
+    "subsidiaries affiliate affiliates unit"
 )
 #: Nouns that make a demonym the doer: "Chinese companies", "North Korean tanker".
 ENTITY_NOUNS = words(
