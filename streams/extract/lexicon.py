@@ -148,6 +148,7 @@ HEDGE_PHRASES = (
 NOT_IN_OFFICE = re.compile(
     r"\b(?:as|were|was|then)[- ](?:a |the )?(?:vice[- ]presidents?|crown princes?|"
     r"(?:presidential )?candidates?|president-elect|prime minister-elect|opposition leaders?|"
+    r"heir(?: to the throne)?|princes?|princess|senators?|governors?|mayors?|"
     r"former (?:president|prime minister|leader|chancellor|premier))\b"
     r"|\bwho (?:has |had )?(?:stepped down|resigned|left office|was ousted|was toppled)\b"
 )

@@ -621,6 +621,9 @@ class _Context:
             return None  # "visited the occupied Ukrainian port city of Mariupol": his own forces'
 
         relations = {self._relation(when, self._past_tense(i), i)} if when else set()
+        on_visit = "on a state visit" in doc[self.sent.start : i].text.lower()
+        if on_visit and when is not None and when.weekday is not None:
+            relations = {RECENT}  # "Ramaphosa, on a state visit ..., was received on Monday"
         ahead = [_word(t) for t in doc[i + 1 : i + 3]]  # "Both presidents head next to Brazil"
         if (
             any(w in PLANNED_CUES for w in left[-6:])

@@ -17,7 +17,7 @@ from ..conftest import FIXTURES, ROOT
 
 CORPUS = FIXTURES / "corpus"
 HELDOUT = FIXTURES / "heldout"
-FLOORS = {"leader_visit": 0.86, "sanctions_allegation": 0.87}
+FLOORS = {"leader_visit": 0.90, "sanctions_allegation": 0.90}
 HELDOUT_FLOORS = {"leader_visit": 0.72, "sanctions_allegation": 0.72}
 BODIES = {"UN", "EU", "G7", "IAEA", "NATO"}
 
