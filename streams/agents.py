@@ -104,9 +104,7 @@ def build(app: faust.App, settings: Settings, extract: Extract) -> Pipeline:
                 continue
             headers = article_headers(result, origin_of(event))
             for item in found:
-                await topics.events.send(
-                    key=item["event_id"].encode(), value=item, headers=headers
-                )
+                await topics.events.send(key=item["event_id"].encode(), value=item, headers=headers)
 
     @app.agent(topics.events, name="newsmon.dedup")
     async def dedup_events(stream: StreamT) -> None:
@@ -146,5 +144,31 @@ def build(app: faust.App, settings: Settings, extract: Extract) -> Pipeline:
             if is_expired(state, now, policy):
                 table.send_changelog(partition, key, None, value_serializer="raw")
                 table.data.pop(key, None)
+
+    stalls: dict[str, set] = {"last": set()}
+
+    @app.timer(interval=5.0)
+    async def unstall() -> None:
+        """Seeks back to the committed offsets when a stream partition was fetched past
+        its committed offset with nothing in flight, twice in a row. After a restart on
+        tansu, Faust sometimes drops fetched records (the partition then stalls until the
+        next rebalance); re-reading from the committed offset is safe at-least-once."""
+        consumer = app.consumer
+        if not consumer.flow_active or consumer._unacked_messages:
+            stalls["last"] = set()
+            return
+        stuck = set()
+        for tp in consumer.assignment():
+            if tp.topic not in (settings.articles_topic, settings.events_topic):
+                continue
+            position = await consumer.position(tp)
+            committed = consumer._committed_offset.get(tp) or 0
+            if position is not None and position > committed:
+                stuck.add((tp, committed, position))
+        if stuck and stuck == stalls["last"]:
+            log.warning("stalled partitions %s: seeking to committed offsets", sorted(stuck))
+            await consumer.perform_seek()
+            stuck = set()
+        stalls["last"] = stuck
 
     return Pipeline(app, topics, table)

@@ -21,10 +21,35 @@ def create_app(settings: Settings) -> faust.App:
         topic_partitions=settings.partitions,
         topic_replication_factor=1,
         broker_rebalance_timeout=settings.rebalance_timeout,
+        broker_session_timeout=settings.session_timeout,
+        broker_heartbeat_interval=min(3.0, settings.session_timeout / 4),
         broker_commit_interval=settings.commit_interval,
         consumer_auto_offset_reset="earliest",
         producer_max_request_size=settings.max_message_bytes,
+        # one record per batch: tansu reports a partition's end offset as the base offset
+        # of its last batch + 1, and a consumer restarting inside a batch can stall there
+        producer_max_batch_size=1,
         consumer_max_fetch_size=settings.max_message_bytes,
         table_cleanup_interval=timedelta(hours=1).total_seconds(),
         web_enabled=False,
     )
+
+
+def run_worker(settings: Settings) -> None:
+    """Runs the worker until SIGTERM or Ctrl-C: loads the extractor, builds the agents,
+    prints `newsmon worker ready` to stderr after each completed rebalance."""
+    import sys
+
+    from .agents import build
+    from .extract import Extractor
+
+    app = create_app(settings)
+    extractor = Extractor()
+    build(app, settings, extractor.extract)
+
+    @app.on_rebalance_complete.connect
+    async def ready(sender: object, **kwargs: object) -> None:
+        print("newsmon worker ready", file=sys.stderr, flush=True)
+
+    worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
+    worker.execute_from_commandline()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from rich.console import Console
@@ -13,7 +14,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from . import __version__
-from .articles import Article, InvalidArticle, from_json, read_jsonl, read_text_file
+from .articles import Article, InvalidArticle, from_dict, from_json, read_jsonl, read_text_file
+from .settings import EVENT_TYPES
 
 SAMPLES = Path(__file__).with_name("data") / "samples.jsonl"
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
@@ -101,7 +103,14 @@ def _progress(enabled: bool) -> Progress:
 
 def events_table(events: list[dict]) -> Table:
     table = Table(title=f"{len(events)} events", show_lines=False)
-    for column in ("article", "type", "who", "where / accused", "status / accusers", "when / denied"):
+    for column in (
+        "article",
+        "type",
+        "who",
+        "where / accused",
+        "status / accusers",
+        "when / denied",
+    ):
         table.add_column(column)
     for e in events:
         if e["type"] == "leader_visit":
@@ -126,20 +135,170 @@ def events_table(events: list[dict]) -> Table:
     return table
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    """Runs the extractor over the bundled sample articles (the streaming demo comes with
-    the worker)."""
-    from .extract import Extractor
+def _settings(args: argparse.Namespace):
+    from .settings import Settings
 
-    report = InputReport()
-    extractor = Extractor(args.model)
-    events: list[dict] = []
-    articles = list(iter_articles(str(SAMPLES), False, report))
-    for _, found in extractor.extract_many(articles):
-        events.extend(found)
-    Console().print(events_table(events))
-    err.print(f"{len(articles)} sample articles, {len(events)} events", highlight=False)
+    return Settings.from_env(broker=getattr(args, "broker", None))
+
+
+def cmd_broker(args: argparse.Namespace) -> int:
+    """Runs the embedded broker in the foreground until Ctrl-C or SIGTERM."""
+    from .broker import BrokerError, EmbeddedBroker
+
+    broker = EmbeddedBroker(port=args.port, host=args.host, log=args.log)
+    _raise_on_sigterm()
+    try:
+        broker.start()
+        print(f"bootstrap: {broker.bootstrap}", flush=True)
+        print(f"export NEWSMON_BROKER={broker.url}", flush=True)
+        status = broker.wait()
+        err.print(f"broker exited with status {status}", highlight=False)
+        return EXIT_OK if status == 0 else EXIT_USAGE
+    except BrokerError as exc:
+        err.print(f"newsmon: {exc}", highlight=False)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        err.print("stopping the broker", highlight=False)
+        return EXIT_OK
+    finally:
+        broker.stop()
+
+
+def _raise_on_sigterm() -> None:
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from .app import run_worker
+
+    run_worker(_settings(args))
     return EXIT_OK
+
+
+def iter_publishable(
+    paths: list[str], report: InputReport, published_at: str | None
+) -> Iterator[Article]:
+    """Articles from JSONL files (`.jsonl`, `.json`, `.ndjson`; annotated corpus lines
+    `{"article": {...}}` are unwrapped), stdin ('-'), plain-text files (any other
+    suffix; the file name is the id) and folders of both."""
+    for path in paths:
+        if path == "-":
+            yield from _jsonl_lines(enumerate(sys.stdin.buffer, 1), "<stdin>", report)
+            continue
+        p = Path(path)
+        if not p.exists():
+            raise FileNotFoundError(f"no such file or folder: {path}")
+        files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+        for file in files:
+            if file.suffix in JSONL_SUFFIXES:
+                with file.open("rb") as fh:
+                    yield from _jsonl_lines(enumerate(fh, 1), str(file), report)
+            elif file.suffix == ".txt" or not p.is_dir():
+                try:
+                    text = file.read_text(encoding="utf-8")
+                    record = {"id": file.stem, "text": text, "published_at": published_at}
+                    yield from_dict(record)
+                except (InvalidArticle, UnicodeDecodeError) as exc:
+                    report.reject(str(file), str(exc))
+
+
+JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson")
+
+
+def _jsonl_lines(
+    lines: Iterable[tuple[int, bytes]], where: str, report: InputReport
+) -> Iterator[Article]:
+    for number, line in lines:
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            if isinstance(record, dict) and isinstance(record.get("article"), dict):
+                record = record["article"]  # an annotated corpus line
+            yield from_dict(record)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            report.reject(f"{where}:{number}", f"bad_json: {exc}")
+        except InvalidArticle as exc:
+            report.reject(f"{where}:{number}", str(exc))
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from .clients import publish_articles
+
+    settings = _settings(args)
+    report = InputReport()
+    articles = list(iter_publishable(args.paths, report, args.published_at))
+    sent = 0
+    with _progress(enabled=err.is_terminal) as progress:
+        task = progress.add_task("publishing", total=len(articles))
+        for sent in publish_articles(settings, articles):
+            progress.update(task, completed=sent)
+    err.print(
+        f"{sent} articles published to {settings.articles_topic}, {report.bad} skipped",
+        highlight=False,
+    )
+    return EXIT_BAD_INPUT if report.bad else EXIT_OK
+
+
+def tail_topics(args: argparse.Namespace, settings) -> list[str]:
+    if args.topic:
+        return list(args.topic)
+    topics = [settings.type_topic(t) for t in args.type] if args.type else [settings.alerts_topic]
+    if args.updates:
+        topics.append(settings.updates_topic)
+    return topics
+
+
+def cmd_tail(args: argparse.Namespace) -> int:
+    from .clients import tail
+    from .dedup import summary
+
+    settings = _settings(args)
+    _raise_on_sigterm()
+    out = Console(highlight=False, soft_wrap=True)
+    count = 0
+    try:
+        for _, value in tail(
+            settings,
+            tail_topics(args, settings),
+            from_beginning=args.from_beginning,
+            max_messages=args.max,
+            idle_timeout=args.timeout,
+        ):
+            count += 1
+            if args.json:
+                line = (
+                    json.dumps(value, ensure_ascii=False)
+                    if isinstance(value, dict)
+                    else repr(value)
+                )
+                sys.stdout.write(line + "\n")
+                sys.stdout.flush()
+            elif isinstance(value, dict) and value.get("schema") == "newsmon.alert.v1":
+                out.print(summary(value), markup=False)
+            else:
+                out.print(
+                    json.dumps(value, ensure_ascii=False)
+                    if isinstance(value, dict)
+                    else repr(value),
+                    markup=False,
+                )
+    except KeyboardInterrupt:
+        pass
+    err.print(f"{count} messages", highlight=False)
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """The whole pipeline on this machine: embedded broker, a worker, the bundled samples
+    published, every alert printed as it arrives, then a summary."""
+    from .demo import run_demo
+
+    _raise_on_sigterm()
+    return run_demo(SAMPLES, timeout=args.timeout, console=Console(highlight=False))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -154,8 +313,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="spaCy model name (default: NEWSMON_SPACY_MODEL)")
     p.set_defaults(func=cmd_extract)
 
-    p = sub.add_parser("demo", help="run the monitor on the bundled sample articles")
-    p.add_argument("--model", help="spaCy model name (default: NEWSMON_SPACY_MODEL)")
+    p = sub.add_parser("broker", help="run the embedded Kafka-compatible broker (tansu)")
+    p.add_argument("--port", type=int, default=9092, help="port (0: any free port)")
+    p.add_argument("--host", default="127.0.0.1", help="listen address (default loopback)")
+    p.add_argument("--log", type=Path, help="append the broker's own output to this file")
+    p.set_defaults(func=cmd_broker)
+
+    p = sub.add_parser("worker", help="run the Faust worker (settings: NEWSMON_* variables)")
+    p.add_argument("--broker", help="broker URL (default: NEWSMON_BROKER)")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("publish", help="publish articles to the articles topic")
+    p.add_argument("paths", nargs="+", help="JSONL or text files, folders, or - for stdin")
+    p.add_argument("--broker", help="broker URL (default: NEWSMON_BROKER)")
+    p.add_argument("--published-at", help="publication time for plain-text articles")
+    p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("tail", help="print alerts as they arrive")
+    p.add_argument("--type", action="append", choices=EVENT_TYPES, help="only this event type")
+    p.add_argument("--updates", action="store_true", help="also report-count updates")
+    p.add_argument("--topic", action="append", help="read these topics instead (any topic)")
+    p.add_argument("--json", action="store_true", help="JSON Lines instead of readable lines")
+    p.add_argument("--from-beginning", action="store_true", help="start at the oldest message")
+    p.add_argument("--max", type=int, help="exit after this many messages")
+    p.add_argument("--timeout", type=float, help="exit after this many idle seconds")
+    p.add_argument("--broker", help="broker URL (default: NEWSMON_BROKER)")
+    p.set_defaults(func=cmd_tail)
+
+    p = sub.add_parser("demo", help="run the whole pipeline on the bundled sample articles")
+    p.add_argument("--timeout", type=float, default=300, help="give up after this many seconds")
     p.set_defaults(func=cmd_demo)
     return parser
 

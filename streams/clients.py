@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 
@@ -19,7 +19,9 @@ def ensure_topics(settings: Settings, topics: Iterable[str] | None = None) -> No
     try:
         missing = [t for t in wanted if t not in set(admin.list_topics())]
         if missing:
-            spec = {t: {"num_partitions": settings.partitions, "replication_factor": 1} for t in missing}
+            spec = {
+                t: {"num_partitions": settings.partitions, "replication_factor": 1} for t in missing
+            }
             admin.create_topics(spec, raise_errors=False)
     finally:
         admin.close()
@@ -30,7 +32,7 @@ def producer(settings: Settings) -> KafkaProducer:
         bootstrap_servers=settings.bootstrap,
         client_id="newsmon-publish",
         acks="all",
-        linger_ms=5,
+        batch_size=0,  # one record per batch, see `streams.app` (tansu end offsets)
         max_request_size=settings.max_message_bytes,
     )
 
@@ -49,10 +51,8 @@ def publish_raw(
     ensure_topics(settings)
     client = producer(settings)
     try:
-        count = 0
-        for key, value in messages:
+        for count, (key, value) in enumerate(messages, 1):
             client.send(settings.articles_topic, key=key, value=value)
-            count += 1
             yield count
         client.flush()
     finally:
@@ -69,10 +69,12 @@ def tail(
     from_beginning: bool = False,
     max_messages: int | None = None,
     idle_timeout: float | None = None,
+    until: Callable[[], bool] | None = None,
 ) -> Iterator[tuple[str, dict | bytes]]:
     """(topic, decoded JSON or raw bytes) for each message on `topics`, without a consumer
-    group (every partition assigned); stops after `max_messages` or `idle_timeout` s of
-    silence when given."""
+    group (every partition assigned); stops after `max_messages`, after `idle_timeout` s
+    at the end of every partition with nothing new, or when `until()` (asked whenever a
+    poll at the end comes back empty) is true."""
     ensure_topics(settings, topics)
     consumer = KafkaConsumer(
         bootstrap_servers=settings.bootstrap,
@@ -91,12 +93,17 @@ def tail(
             consumer.seek_to_end(*partitions)
             for tp in partitions:
                 consumer.position(tp)  # resolve "end" now, not at the first poll
-        count, last = 0, time.monotonic()
+        count, last, stopping = 0, time.monotonic(), False
         while max_messages is None or count < max_messages:
             batch = consumer.poll(timeout_ms=200)
             if not batch:
-                if idle_timeout is not None and time.monotonic() - last > idle_timeout:
+                if not _caught_up(consumer, partitions):
+                    last = time.monotonic()  # idle means: at the end, and nothing new
+                    continue
+                if stopping or (idle_timeout and time.monotonic() - last > idle_timeout):
                     return
+                # one more poll after `until()`: what was sent before it is read too
+                stopping = until is not None and until()
                 continue
             last = time.monotonic()
             for records in batch.values():
@@ -107,6 +114,11 @@ def tail(
                         return
     finally:
         consumer.close()
+
+
+def _caught_up(consumer: KafkaConsumer, partitions: list) -> bool:
+    ends = consumer.end_offsets(partitions)
+    return all(consumer.position(tp) >= end for tp, end in ends.items())
 
 
 def _partitions(consumer: KafkaConsumer, topics: list[str], timeout: float = 30.0) -> list:
@@ -128,3 +140,24 @@ def _decode(value: bytes | None) -> dict | bytes:
         return json.loads(value)
     except (UnicodeDecodeError, ValueError):
         return value
+
+
+def backlog(settings: Settings, group: str | None = None) -> int | None:
+    """Messages on the articles and events topics not yet committed by the worker's
+    consumer group (None when the topics do not exist yet)."""
+    topics = [settings.articles_topic, settings.events_topic]
+    consumer = KafkaConsumer(bootstrap_servers=settings.bootstrap, group_id=None)
+    admin = KafkaAdminClient(bootstrap_servers=settings.bootstrap, client_id="newsmon-admin")
+    try:
+        found = {t: consumer.partitions_for_topic(t) for t in topics}
+        if not all(found.values()):
+            return None
+        tps = [TopicPartition(t, p) for t, ps in found.items() for p in sorted(ps)]
+        ends = consumer.end_offsets(tps)
+        group_id = group or settings.app_id
+        committed = admin.list_group_offsets({group_id: tps}).get(group_id, {})
+        done = {tp: meta.offset for tp, meta in committed.items() if meta.offset >= 0}
+        return sum(max(0, end - done.get(tp, 0)) for tp, end in ends.items())
+    finally:
+        consumer.close()
+        admin.close()

