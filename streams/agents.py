@@ -27,6 +27,8 @@ from .topics import Topics, declare
 
 log = logging.getLogger("newsmon.agents")
 
+STALL_CHECK_SECONDS = 5.0
+STALL_CHECKS = 3  # a partition behind its end whose commits stand still this long is stalled
 ARTICLE_HEADER = "newsmon-article"
 ORIGIN_HEADER = "newsmon-origin"
 
@@ -145,30 +147,39 @@ def build(app: faust.App, settings: Settings, extract: Extract) -> Pipeline:
                 table.send_changelog(partition, key, None, value_serializer="raw")
                 table.data.pop(key, None)
 
-    stalls: dict[str, set] = {"last": set()}
+    stalls: dict[TP, tuple[int, int]] = {}  # partition -> (committed offset, checks unmoved)
 
-    @app.timer(interval=5.0)
+    @app.timer(interval=STALL_CHECK_SECONDS)
     async def unstall() -> None:
-        """Seeks back to the committed offsets when a stream partition was fetched past
-        its committed offset with nothing in flight, twice in a row. After a restart on
-        tansu, Faust sometimes drops fetched records (the partition then stalls until the
-        next rebalance); re-reading from the committed offset is safe at-least-once."""
+        """Seeks back to the committed offsets when a stream partition is behind its end
+        and its committed offset has not moved for STALL_CHECKS checks in a row. After a
+        restart on tansu, Faust sometimes drops fetched records or stops fetching a
+        partition, which would stall it until the next rebalance; re-reading from the
+        committed offset is safe (at-least-once, and reports are counted by origin)."""
         consumer = app.consumer
-        if not consumer.flow_active or consumer._unacked_messages:
-            stalls["last"] = set()
+        if not consumer.flow_active:
+            stalls.clear()
             return
-        stuck = set()
-        for tp in consumer.assignment():
-            if tp.topic not in (settings.articles_topic, settings.events_topic):
-                continue
-            position = await consumer.position(tp)
+        tps = [
+            tp
+            for tp in consumer.assignment()
+            if tp.topic in (settings.articles_topic, settings.events_topic)
+        ]
+        ends = await consumer.highwaters(*tps) if tps else {}
+        stuck = []
+        for tp in tps:
             committed = consumer._committed_offset.get(tp) or 0
-            if position is not None and position > committed:
-                stuck.add((tp, committed, position))
-        if stuck and stuck == stalls["last"]:
+            if (ends.get(tp) or 0) <= committed:
+                stalls.pop(tp, None)
+                continue
+            previous, unmoved = stalls.get(tp, (committed, 0))
+            unmoved = unmoved + 1 if previous == committed else 0
+            stalls[tp] = (committed, unmoved)
+            if unmoved >= STALL_CHECKS:
+                stuck.append(tp)
+        if stuck:
             log.warning("stalled partitions %s: seeking to committed offsets", sorted(stuck))
             await consumer.perform_seek()
-            stuck = set()
-        stalls["last"] = stuck
+            stalls.clear()
 
     return Pipeline(app, topics, table)
