@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -17,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .articles import read_jsonl
-from .broker import EmbeddedBroker
+from .broker import EmbeddedBroker, stop_process
 from .clients import backlog, publish_articles, tail
 from .dedup import summary
 from .settings import Settings
@@ -39,18 +38,6 @@ def start_worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
-
-
-def stop_process(process: subprocess.Popen[bytes], timeout: float = 30.0) -> int:
-    """SIGTERM, then SIGKILL if it does not exit in `timeout` seconds."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    return process.returncode
 
 
 def run_demo(samples: Path, timeout: float, console: Console) -> int:
