@@ -64,13 +64,6 @@ class Gazetteer:
     def office_holders(self, country: str, day: date) -> list[Leader]:
         return [ld for ld in self.leaders if ld.country == country and ld.in_office(day)]
 
-    def held_office(self, name: str, year: int) -> bool | None:
-        """Whether `name` led a state in `year`; None when the gazetteer does not know them."""
-        terms = [ld for ld in self.leaders if ld.name == name]
-        if not terms:
-            return None
-        return any(t.in_office_year(year) for t in terms)
-
 
 def _parse_day(value: str | None, *, end: bool = False) -> date | None:
     """'2012', '2012-05' or '2012-05-07' -> a date (the first or last day of a partial one)."""
