@@ -281,3 +281,84 @@ NON_STATE_SOURCES = words(
     "journalists newspaper outlet centre center firm research campaigners activists consultancy "
     "analytics"
 )
+
+# --- visit rules: clauses, destinations, places --------------------------------------
+
+#: Words that end a clause for the purpose of pairing a trigger with its arguments.
+CLAUSE_BREAKS = frozenset(";:—–()") | words(
+    "while whereas but although though where which who whom whose"
+)
+#: Verbs that need a preposition before their destination, and which ones.
+NEEDS_PREP = {
+    "land": {"in", "at"},
+    "go": {"to"},
+    "come": {"to"},
+    "head": {"to", "for"},
+    "leave": {"for"},
+    "depart": {"for"},
+    "return": {"to"},
+    "touch": {"in", "at"},
+    "jet": {"to", "into", "in"},
+    "be": {"in"},  # "Trudeau was in New Delhi", "is in Tokyo for talks"
+    "due": {"in"},  # "is due in Abu Dhabi", "is expected in Paris": planned
+    "move": {"to"},  # "moved on to Accra"
+    "continue": {"to"},  # "would continue to Egypt on Friday"
+    "take": {"to"},  # "His first state visit abroad took him to Germany"
+    "cross": {"into"},  # "Kim crossed into Russia on Tuesday"
+}
+VERB_BASE = {
+    "lands": "land", "landed": "land", "landing": "land",
+    "goes": "go", "went": "go", "going": "go",
+    "comes": "come", "came": "come", "coming": "come",
+    "heads": "head", "headed": "head", "heading": "head",
+    "leaves": "leave", "left": "leave", "leaving": "leave",
+    "departs": "depart", "departed": "depart", "departing": "depart",
+    "returns": "return", "returned": "return", "returning": "return",
+    "touches": "touch", "touched": "touch",
+    "jets": "jet", "jetted": "jet",
+    "is": "be", "was": "be", "are": "be", "were": "be",
+    "due": "due", "expected": "due",
+    "move": "move", "moves": "move", "moved": "move", "moving": "move",
+    "continue": "continue", "continues": "continue", "continued": "continue",
+    "continuing": "continue",
+    "take": "take", "takes": "take", "took": "take", "taking": "take", "taken": "take",
+    "bring": "take", "brings": "take", "brought": "take",
+    "cross": "cross", "crosses": "cross", "crossed": "cross", "crossing": "cross",
+}  # fmt: skip
+ARRIVALS = words("arrived arrives landed touched flew flown arrival")
+MEETING_PREPS = frozenset({"in", "at", "off", "near", "outside"})  # "on an island off Vladivostok"
+#: Nouns that a locative phrase may hang on while still saying where the leader is.
+EVENT_NOUNS = words(
+    "talks meeting meetings summit dinner banquet ceremony visit trip tour funeral session "
+    "forum conference gathering summitry parade final match service coronation inauguration "
+    "discussions negotiations audience reception"
+)
+#: Verbs whose object may carry the place of the act: "signed a plan in Tehran".
+ACTIVITY_VERBS = words(
+    "sign hold attend address deliver lay watch open inaugurate unveil host chair co-chair "
+    "give make pay tour visit join lead"
+)
+#: Verbs whose "in" names a field, not where the leader is ("invest in Africa").
+DOMAIN_VERBS = words(
+    "invest interfere intervene meddle fight believe trust participate succeed fail win lose "
+    "result end rise fall increase decrease involve engage specialise specialize deal remain "
+    "persist live die born raise grow"
+)
+#: Nouns that stand for the place last named: "his first trip to the kingdom".
+PLACE_ANAPHORS = words("kingdom country capital city nation island emirate republic")
+#: Land a leader's own forces hold is no foreign visit ("the occupied city of Mariupol").
+OCCUPIED = frozenset("occupied annexed russian-held russian-occupied russian-controlled".split())
+FUTURE_WORDS = frozenset("will would shall expected due 'll".split())
+#: Words that can govern a place: prepositions of travel and others that rule it out.
+GOVERNORS = (
+    DESTINATION_PREPS
+    | MEETING_PREPS
+    | words("from via through across over with by of against on near outside toward towards")
+)
+#: Nouns that stand between a preposition and a named place ("the resort of Sochi").
+PLACE_HEADS = words(
+    "capital city town village port resort region province state island islands coast "
+    "outskirts suburbs suburb border frontier summit venue airport base palace"
+)
+#: Words allowed between two coordinated visitors ("Macron, Merz and Tusk").
+COORDINATION = frozenset({",", "and", "&", "as", "well", "with", "together", "alongside"})

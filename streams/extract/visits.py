@@ -12,112 +12,47 @@ from spacy.tokens import Doc, Span, Token
 
 from .gazetteer import BODY, COUNTRY, DEMONYM, Place
 from .lexicon import (
+    ACTIVITY_VERBS,
+    ARRIVALS,
+    CLAUSE_BREAKS,
+    COORDINATION,
     COUNTERFACTUAL_CUES,
     DESTINATION_PREPS,
+    DOMAIN_VERBS,
     EN_ROUTE,
+    EVENT_NOUNS,
+    FUTURE_WORDS,
+    GOVERNORS,
     HEDGE_PHRASES,
     HOST_VERBS,
     MEET_WORDS,
+    MEETING_PREPS,
+    NEEDS_PREP,
     NEGATIONS,
     NOT_IN_OFFICE,
+    OCCUPIED,
     PAST_CUES,
     PAST_FORMS,
+    PLACE_ANAPHORS,
+    PLACE_HEADS,
     PLANNED_CUES,
     STRONG_HEDGES,
     TRANSIT_WORDS,
     TRANSITIVE_VISIT_VERBS,
+    VERB_BASE,
     VIRTUAL_WORDS,
     VISIT_HEDGES,
     VISIT_NOUNS,
     VISIT_VERBS,
-    words,
 )
 from .mentions import LeaderMention, Mentions, Person, PlaceMention, _is_object
 from .timex import FUTURE, PAST, RECENT, TimePhrase
 
-#: Words that end a clause for the purpose of pairing a trigger with its arguments.
-CLAUSE_BREAKS = frozenset(";:—–()") | words(
-    "while whereas but although though where which who whom whose"
-)
-#: Verbs that need a preposition before their destination, and which ones.
-NEEDS_PREP = {
-    "land": {"in", "at"},
-    "go": {"to"},
-    "come": {"to"},
-    "head": {"to", "for"},
-    "leave": {"for"},
-    "depart": {"for"},
-    "return": {"to"},
-    "touch": {"in", "at"},
-    "jet": {"to", "into", "in"},
-    "be": {"in"},  # "Trudeau was in New Delhi", "is in Tokyo for talks"
-    "due": {"in"},  # "is due in Abu Dhabi", "is expected in Paris": planned
-    "move": {"to"},  # "moved on to Accra"
-    "continue": {"to"},  # "would continue to Egypt on Friday"
-    "take": {"to"},  # "His first state visit abroad took him to Germany"
-    "cross": {"into"},  # "Kim crossed into Russia on Tuesday"
-}
-_VERB_BASE = {
-    "lands": "land", "landed": "land", "landing": "land",
-    "goes": "go", "went": "go", "going": "go",
-    "comes": "come", "came": "come", "coming": "come",
-    "heads": "head", "headed": "head", "heading": "head",
-    "leaves": "leave", "left": "leave", "leaving": "leave",
-    "departs": "depart", "departed": "depart", "departing": "depart",
-    "returns": "return", "returned": "return", "returning": "return",
-    "touches": "touch", "touched": "touch",
-    "jets": "jet", "jetted": "jet",
-    "is": "be", "was": "be", "are": "be", "were": "be",
-    "due": "due", "expected": "due",
-    "move": "move", "moves": "move", "moved": "move", "moving": "move",
-    "continue": "continue", "continues": "continue", "continued": "continue",
-    "continuing": "continue",
-    "take": "take", "takes": "take", "took": "take", "taking": "take", "taken": "take",
-    "bring": "take", "brings": "take", "brought": "take",
-    "cross": "cross", "crosses": "cross", "crossed": "cross", "crossing": "cross",
-}  # fmt: skip
-ARRIVALS = words("arrived arrives landed touched flew flown arrival")
 ARRIVAL_DAYS = 3  # an arrival this many days back is still an ongoing visit
 RIGHT_REACH = 12  # words after a trigger in which its destination may stand
-MEETING_PREPS = frozenset({"in", "at", "off", "near", "outside"})  # "on an island off Vladivostok"
 MEETING_REACH = 6  # "talks in Doha", not "talks on trade and the war in Ukraine"
 #: Dependency arcs followed upwards from a trigger to find who travels.
 CLIMB = frozenset({"xcomp", "advcl", "conj", "dobj", "pobj", "prep", "acomp", "attr", "pcomp"})
-#: Nouns that a locative phrase may hang on while still saying where the leader is.
-EVENT_NOUNS = words(
-    "talks meeting meetings summit dinner banquet ceremony visit trip tour funeral session "
-    "forum conference gathering summitry parade final match service coronation inauguration "
-    "discussions negotiations audience reception"
-)
-#: Verbs whose object may carry the place of the act: "signed a plan in Tehran".
-ACTIVITY_VERBS = words(
-    "sign hold attend address deliver lay watch open inaugurate unveil host chair co-chair "
-    "give make pay tour visit join lead"
-)
-#: Verbs whose "in" names a field, not where the leader is ("invest in Africa").
-DOMAIN_VERBS = words(
-    "invest interfere intervene meddle fight believe trust participate succeed fail win lose "
-    "result end rise fall increase decrease involve engage specialise specialize deal remain "
-    "persist live die born raise grow"
-)
-#: Nouns that stand for the place last named: "his first trip to the kingdom".
-PLACE_ANAPHORS = words("kingdom country capital city nation island emirate republic")
-#: Land a leader's own forces hold is no foreign visit ("the occupied city of Mariupol").
-OCCUPIED = frozenset("occupied annexed russian-held russian-occupied russian-controlled".split())
-FUTURE_WORDS = frozenset("will would shall expected due 'll".split())
-#: Words that can govern a place: prepositions of travel and others that rule it out.
-GOVERNORS = (
-    DESTINATION_PREPS
-    | MEETING_PREPS
-    | words("from via through across over with by of against on near outside toward towards")
-)
-#: Nouns that stand between a preposition and a named place ("the resort of Sochi").
-PLACE_HEADS = words(
-    "capital city town village port resort region province state island islands coast "
-    "outskirts suburbs suburb border frontier summit venue airport base palace"
-)
-#: Words allowed between two coordinated visitors ("Macron, Merz and Tusk").
-COORDINATION = frozenset({",", "and", "&", "as", "well", "with", "together", "alongside"})
 
 
 @dataclass
@@ -473,7 +408,7 @@ class _Context:
     def _destination(self, i: int, clause: _Clause) -> PlaceMention | None:
         doc = self.doc
         low = doc[i].lower_
-        base = _VERB_BASE.get(low)
+        base = VERB_BASE.get(low)
         preps = NEEDS_PREP.get(base, DESTINATION_PREPS) if base else DESTINATION_PREPS
         if base in ("leave", "depart") and not any(t.lower_ == "for" for t in doc[i + 1 : i + 4]):
             # "left the White House on Friday": was there
@@ -628,7 +563,7 @@ class _Context:
         if (
             any(w in PLANNED_CUES for w in left[-6:])
             or "next" in ahead
-            or _VERB_BASE.get(doc[i].lower_) == "due"
+            or VERB_BASE.get(doc[i].lower_) == "due"
             or (doc[i].lower_ in EN_ROUTE and PAST not in relations)
         ):
             return "past" if PAST in relations else "planned"
@@ -684,7 +619,7 @@ class _Context:
         arrival a few days back starts a visit that may still be going on."""
         if t.weekday is not None:
             back = (self.today.weekday() - t.weekday) % 7
-            arrival = _VERB_BASE.get(self.doc[i].lower_) == "land" or self.doc[i].lower_ in ARRIVALS
+            arrival = VERB_BASE.get(self.doc[i].lower_) == "land" or self.doc[i].lower_ in ARRIVALS
             if back <= 1 or (arrival and back <= ARRIVAL_DAYS):
                 return RECENT
             return PAST if past_tense else FUTURE
