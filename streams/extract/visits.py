@@ -120,6 +120,7 @@ class _Context:
             today,
         )
         self.found: list[VisitFinding] = found  # findings of the sentences before
+        self.name_tokens = {k for m in mentions.leaders for k in range(m.start, m.end)}
         self.parsed = doc.has_annotation("DEP")
 
     # -- the three kinds of trigger --------------------------------------------------------
@@ -445,7 +446,7 @@ class _Context:
     def _reach(self, i: int, clause: _Clause, reach: int = RIGHT_REACH) -> int:
         """End of the window after a trigger: `reach` words, not counting the words of
         leaders' names and titles ("talks with Qatar's Emir Sheikh Tamim ... in Doha")."""
-        inside = {k for m in self.mentions.leaders for k in range(m.start, m.end)}
+        inside = self.name_tokens
         k, counted = i + 1, 0
         while k < clause.end and counted < reach:
             counted += k not in inside
