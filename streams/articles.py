@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -75,8 +75,12 @@ def from_dict(record: object, max_text_bytes: int = MAX_TEXT_BYTES) -> Article:
     return Article(**{k: record.get(k) for k in FIELDS})
 
 
-def from_json(raw: bytes | str, max_text_bytes: int = MAX_TEXT_BYTES) -> Article:
-    """Bytes or text of one JSON document -> an article, or InvalidArticle."""
+def from_json(
+    raw: bytes | str, max_text_bytes: int = MAX_TEXT_BYTES, *, annotated: bool = False
+) -> Article:
+    """Bytes or text of one JSON document -> an article, or InvalidArticle. With
+    `annotated`, a line of the annotated corpus (`{"article": {...}, "events": ...}`)
+    stands for its article."""
     if isinstance(raw, bytes):
         try:
             raw = raw.decode("utf-8")
@@ -86,19 +90,30 @@ def from_json(raw: bytes | str, max_text_bytes: int = MAX_TEXT_BYTES) -> Article
         record = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise InvalidArticle("bad_json", str(exc)) from None
+    if annotated and isinstance(record, dict) and isinstance(record.get("article"), dict):
+        record = record["article"]
     return from_dict(record, max_text_bytes)
 
 
-def read_jsonl(path: Path) -> Iterator[tuple[int, Article | InvalidArticle]]:
+def parse_lines(
+    lines: Iterable[bytes], *, annotated: bool = False
+) -> Iterator[tuple[int, Article | InvalidArticle]]:
     """(line number, article or the reason it is not one) for each non-blank line."""
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            yield number, from_json(line, annotated=annotated)
+        except InvalidArticle as exc:
+            yield number, exc
+
+
+def read_jsonl(
+    path: Path, *, annotated: bool = False
+) -> Iterator[tuple[int, Article | InvalidArticle]]:
+    """`parse_lines` over a file."""
     with path.open("rb") as fh:
-        for number, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                yield number, from_json(line)
-            except InvalidArticle as exc:
-                yield number, exc
+        yield from parse_lines(fh, annotated=annotated)
 
 
 def read_text_file(path: Path) -> Article:

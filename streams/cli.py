@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from . import __version__
-from .articles import Article, InvalidArticle, from_dict, from_json, read_jsonl, read_text_file
+from .articles import Article, InvalidArticle, from_dict, parse_lines, read_jsonl, read_text_file
 from .settings import EVENT_TYPES
 
 SAMPLES = Path(__file__).with_name("data") / "samples.jsonl"
@@ -38,12 +38,7 @@ def iter_articles(path: str, text_mode: bool, report: InputReport) -> Iterator[A
     """Articles from a JSONL file, stdin ('-'), a folder of JSONL files, or with
     `text_mode` a plain-text file or a folder of them (the file name is the id)."""
     if path == "-":
-        for number, line in enumerate(sys.stdin.buffer, 1):
-            if line.strip():
-                try:
-                    yield from_json(line)
-                except InvalidArticle as exc:
-                    report.reject(f"<stdin>:{number}", str(exc))
+        yield from _accepted(parse_lines(sys.stdin.buffer), "<stdin>", report)
         return
     p = Path(path)
     if not p.exists():
@@ -58,11 +53,18 @@ def iter_articles(path: str, text_mode: bool, report: InputReport) -> Iterator[A
             continue
         if p.is_dir() and file.suffix != ".jsonl":
             continue
-        for number, item in read_jsonl(file):
-            if isinstance(item, InvalidArticle):
-                report.reject(f"{file}:{number}", str(item))
-            else:
-                yield item
+        yield from _accepted(read_jsonl(file), str(file), report)
+
+
+def _accepted(
+    parsed: Iterable[tuple[int, Article | InvalidArticle]], where: str, report: InputReport
+) -> Iterator[Article]:
+    """The articles of parsed lines; each rejected line reported with its number."""
+    for number, item in parsed:
+        if isinstance(item, InvalidArticle):
+            report.reject(f"{where}:{number}", str(item))
+        else:
+            yield item
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -186,7 +188,7 @@ def iter_publishable(
     suffix; the file name is the id) and folders of both."""
     for path in paths:
         if path == "-":
-            yield from _jsonl_lines(enumerate(sys.stdin.buffer, 1), "<stdin>", report)
+            yield from _accepted(parse_lines(sys.stdin.buffer, annotated=True), "<stdin>", report)
             continue
         p = Path(path)
         if not p.exists():
@@ -194,8 +196,7 @@ def iter_publishable(
         files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
         for file in files:
             if file.suffix in JSONL_SUFFIXES:
-                with file.open("rb") as fh:
-                    yield from _jsonl_lines(enumerate(fh, 1), str(file), report)
+                yield from _accepted(read_jsonl(file, annotated=True), str(file), report)
             elif file.suffix == ".txt" or not p.is_dir():
                 try:
                     text = file.read_text(encoding="utf-8")
@@ -206,23 +207,6 @@ def iter_publishable(
 
 
 JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson")
-
-
-def _jsonl_lines(
-    lines: Iterable[tuple[int, bytes]], where: str, report: InputReport
-) -> Iterator[Article]:
-    for number, line in lines:
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            if isinstance(record, dict) and isinstance(record.get("article"), dict):
-                record = record["article"]  # an annotated corpus line
-            yield from_dict(record)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            report.reject(f"{where}:{number}", f"bad_json: {exc}")
-        except InvalidArticle as exc:
-            report.reject(f"{where}:{number}", str(exc))
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
