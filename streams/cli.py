@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from kafka.errors import KafkaError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -18,7 +19,7 @@ from .articles import Article, InvalidArticle, from_dict, parse_lines, read_json
 from .settings import EVENT_TYPES
 
 SAMPLES = Path(__file__).with_name("data") / "samples.jsonl"
-EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_BROKER = 0, 1, 2, 3
 
 err = Console(stderr=True)
 
@@ -337,6 +338,9 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as exc:
         err.print(f"newsmon: {exc}", highlight=False)
         return EXIT_USAGE
+    except KafkaError as exc:  # "Unable to bootstrap from ...": say so, no traceback
+        err.print(f"newsmon: broker error: {exc}", highlight=False)
+        return EXIT_BROKER
     except KeyboardInterrupt:
         return 130
 

@@ -90,3 +90,11 @@ def test_missing_path_is_a_usage_error(tmp_path):
     result = run("extract", str(tmp_path / "nope.jsonl"))
     assert result.returncode == 2
     assert "no such file" in result.stderr
+
+
+def test_unreachable_broker_is_a_clear_error():
+    line = json.dumps({"id": "a", "text": "Some text."})
+    result = run("publish", "--broker", "kafka://127.0.0.1:1", "-", stdin=line + "\n")
+    assert result.returncode == 3
+    assert "newsmon: broker error" in result.stderr
+    assert "Traceback" not in result.stderr
