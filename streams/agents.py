@@ -175,11 +175,11 @@ def build(
     @app.timer(interval=STALL_CHECK_SECONDS)
     async def watch_partitions() -> None:
         """Publishes the lag of each assigned input partition, and seeks back to the
-        committed offsets when a partition is behind its end and its committed offset
-        has not moved for STALL_CHECKS checks in a row. After a restart on tansu, Faust
-        sometimes stops fetching a partition, which would stall it until the next
-        rebalance; re-reading from the committed offset is safe (at-least-once, and
-        reports are counted by origin)."""
+        committed offsets when a partition is behind its end and either has offsets that
+        were jumped over (`RewindingConsumer.open_gaps`, which hold back its commits) or
+        its committed offset has not moved for STALL_CHECKS checks in a row (after a
+        restart Faust sometimes stops fetching a partition until the next rebalance).
+        Re-reading from the committed offset is safe: reports are counted by origin."""
         consumer = app.consumer
         if not consumer.flow_active:
             stalls.clear()
@@ -201,7 +201,7 @@ def build(
             previous, unmoved = stalls.get(tp, (committed, 0))
             unmoved = unmoved + 1 if previous == committed else 0
             stalls[tp] = (committed, unmoved)
-            if unmoved >= STALL_CHECKS:
+            if unmoved >= STALL_CHECKS or tp in getattr(consumer, "open_gaps", ()):
                 stuck.append(tp)
         metrics.set_lag(lags)
         if stuck:

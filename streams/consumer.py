@@ -1,35 +1,46 @@
-"""Faust's Kafka consumer with one fix: records it fetched but never handed on are re-read.
+"""Faust's Kafka consumer with the changes that keep its commits behind its work.
 
-Faust's `Consumer.getmany` fetches a batch for the active partitions and then hands the
-records on one by one, awaiting each. If a partition is paused meanwhile (Faust pauses
-partitions while it recovers tables after a rebalance), the rest of that partition's
-batch is silently dropped although the fetch position has already moved past it. The
-next record Faust sees then jumps ahead, `_add_gap` marks the skipped offsets as done,
-and they are committed without ever being processed: articles lost after a restart.
+Faust 0.15 can commit offsets of records nobody processed:
 
-`RewindingConsumer` remembers each fetched batch and, when the generator ends within
-the same generation with flow active, seeks every assigned partition back to its first
-record that was fetched but not handed on. Drops caused by a rebalance (generation
-change, flow stopped) are left alone: Faust seeks to the committed offsets then.
-This reads Faust internals (`_wait_next_records`); check it on a Faust upgrade.
+1. `getmany` drops the rest of a fetched batch when the partition is paused while the
+   batch is being handed on (Faust pauses partitions while it recovers tables after a
+   rebalance), though the fetch position has already moved past it;
+2. `_add_gap` marks offsets a fetch jumped over as done;
+3. `_new_offset` accepts a run of acknowledged offsets that starts one past the
+   committed offset, and any run when the committed offset is 0 or unknown.
+
+`RewindingConsumer` seeks back to the first dropped record (1), leaves jumped-over offsets
+open (2), and commits only a run that starts exactly at the committed offset, which is
+the partition's earliest offset when nothing was committed yet (3). An open offset holds
+back the commits of its partition until the partition watch in `streams.agents` re-reads
+from the committed offset; re-reads are harmless, as reports are counted by origin.
+These override Faust internals: check them on a Faust upgrade.
 """
 
 from __future__ import annotations
 
+import bisect
 import logging
 from collections.abc import AsyncIterator
 
 import faust
 from faust.transport.drivers import aiokafka as aiokafka_driver
 from faust.types import TP, Message
+from faust.utils.functional import consecutive_numbers
 
 log = logging.getLogger("newsmon.consumer")
 
 
 class RewindingConsumer(aiokafka_driver.Consumer):
-    """Faust's aiokafka consumer that re-reads records it fetched but dropped."""
+    """Faust's aiokafka consumer whose commits never pass an unprocessed record."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.open_gaps = set()
 
     _last_fetch: dict | None = None
+    #: partitions with offsets that were jumped over: the partition watch re-reads them
+    open_gaps: set[TP]
 
     async def _wait_next_records(self, timeout: float):  # type: ignore[override]
         records, active = await super()._wait_next_records(timeout)
@@ -62,6 +73,53 @@ class RewindingConsumer(aiokafka_driver.Consumer):
                     len(dropped),
                 )
                 await self.seek(tp, dropped[0])
+
+    async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
+        """Faust marks offsets a fetch jumped over as done, so they get committed without
+        being processed. Here they stay open: the commit stops before them and the
+        partition watch in `streams.agents` re-reads from the committed offset."""
+        log.info(
+            "offsets %d..%d of %s were not handed on; they stay uncommitted",
+            offset_from,
+            offset_to - 1,
+            tp,
+        )
+        self.open_gaps.add(tp)
+
+    def _new_offset(self, tp: TP) -> int | None:
+        """The offset to commit: one past the run of acknowledged offsets that starts at
+        the committed offset. Faust's version also accepts a run starting one past it
+        (and any run when the committed offset is 0), which skips a record."""
+        acked = self._acked[tp]
+        committed = self._committed_offset[tp]
+        acked.sort()
+        if committed is not None:
+            stale = bisect.bisect_left(acked, committed)
+            if stale:
+                self._acked_index[tp].difference_update(acked[:stale])
+                del acked[:stale]
+        if not acked or (committed is not None and acked[0] != committed):
+            return None
+        run = next(consecutive_numbers(acked))
+        del acked[: len(run)]
+        self._acked_index[tp].difference_update(run)
+        return run[-1] + 1
+
+    async def perform_seek(self) -> None:
+        """Faust's seek to the committed offsets; a partition without a commit counts
+        as committed at its earliest offset, where the group starts reading it."""
+        self.open_gaps.clear()
+        await super().perform_seek()
+        unknown = [
+            tp
+            for tp in self.assignment()
+            if self._committed_offset.get(tp) is None and self.app.topics.acks_enabled_for(tp.topic)
+        ]
+        if unknown:
+            earliest = await self.earliest_offsets(*unknown)
+            self._committed_offset.update(
+                {TP(t.topic, t.partition): o for t, o in earliest.items()}
+            )
 
 
 class Transport(aiokafka_driver.Transport):

@@ -48,6 +48,11 @@ class Worker:
     def stop(self, timeout: float = 60.0) -> int:
         return stop_process(self.process, timeout)
 
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no last commit."""
+        self.process.kill()
+        self.process.wait()
+
 
 @pytest.fixture
 def broker(tmp_path: Path) -> Iterator[EmbeddedBroker]:

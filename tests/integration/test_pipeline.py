@@ -243,12 +243,6 @@ def test_bad_input_goes_to_the_dlq_and_good_articles_still_alert(
     assert worker.process.poll() is None  # the agent never crashes on input
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known defect on the embedded tansu broker: after a SIGTERM restart Faust can "
-    "stall a partition (the watchdog in streams/agents.py re-seeks it) and, in about one run "
-    "in four, commit past articles it never processed; open in issue 3",
-)
 def test_restart_mid_stream_loses_nothing_and_duplicates_no_alert(
     tmp_path, env, settings, start_worker, newsmon, read_topic, wait_drained
 ):
