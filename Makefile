@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint unit score bench clean prometheus
+.PHONY: demo demo-feeds test lint unit score bench clean prometheus
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,9 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/newsmon demo
+
+demo-feeds: $(STAMP)
+	$(BIN)/newsmon demo --feeds
 
 lint: $(STAMP)
 	$(BIN)/ruff check streams tests bench

@@ -21,6 +21,7 @@ import faust
 from faust.types import TP, EventT, StreamT
 
 from .articles import Article, InvalidArticle
+from .consumer import RewindingConsumer
 from .dedup import Policy, decide, is_expired
 from .dlq import dead_letter, validate
 from .metrics import Metrics
@@ -170,16 +171,16 @@ def build(
                 table.send_changelog(partition, key, None, value_serializer="raw")
                 table.data.pop(key, None)
 
-    stalls: dict[TP, tuple[int, int]] = {}  # partition -> (committed offset, checks unmoved)
+    # partition -> (committed offset, last handed-on offset, checks with neither moving)
+    stalls: dict[TP, tuple[int, int | None, int]] = {}
 
     @app.timer(interval=STALL_CHECK_SECONDS)
     async def watch_partitions() -> None:
-        """Publishes the lag of each assigned input partition, and seeks back to the
-        committed offsets when a partition is behind its end and either has offsets that
-        were jumped over (`RewindingConsumer.open_gaps`, which hold back its commits) or
-        its committed offset has not moved for STALL_CHECKS checks in a row (after a
-        restart Faust sometimes stops fetching a partition until the next rebalance).
-        Re-reading from the committed offset is safe: reports are counted by origin."""
+        """Publishes the lag of each assigned input partition, and reads a partition
+        again from its committed offset when it is behind its end and neither its
+        committed offset nor its last handed-on offset moved for STALL_CHECKS checks in
+        a row (after a restart Faust sometimes stops fetching a partition until the next
+        rebalance). Reading again is safe: reports are counted by origin."""
         consumer = app.consumer
         if not consumer.flow_active:
             stalls.clear()
@@ -198,15 +199,19 @@ def build(
             if (ends.get(tp) or 0) <= committed:
                 stalls.pop(tp, None)
                 continue
-            previous, unmoved = stalls.get(tp, (committed, 0))
-            unmoved = unmoved + 1 if previous == committed else 0
-            stalls[tp] = (committed, unmoved)
-            if unmoved >= STALL_CHECKS or tp in getattr(consumer, "open_gaps", ()):
-                stuck.append(tp)
+            read = consumer._read_offset.get(tp)
+            previous = stalls.get(tp, (committed, read, 0))
+            unmoved = previous[2] + 1 if previous[:2] == (committed, read) else 0
+            stalls[tp] = (committed, read, unmoved)
+            if unmoved >= STALL_CHECKS:
+                stuck.append((tp, committed))
         metrics.set_lag(lags)
-        if stuck:
-            log.warning("stalled partitions %s: seeking to committed offsets", sorted(stuck))
-            await consumer.perform_seek()
-            stalls.clear()
+        for tp, committed in stuck:
+            log.warning("partition %s stalled at offset %d", tp, committed)
+            if isinstance(consumer, RewindingConsumer):
+                consumer.rewind(tp, committed, "stalled")
+            else:
+                await consumer.perform_seek()
+            stalls.pop(tp, None)
 
     return Pipeline(app, topics, table)

@@ -8,15 +8,21 @@ from pathlib import Path
 import faust
 
 from .consumer import App
+from .security import faust_credentials, mask_in_logs
 from .settings import Settings
+
+STREAM_BUFFER = 128
 
 
 def create_app(settings: Settings) -> faust.App:
-    """A Faust app on `settings.broker`; tables live in memory, backed by their changelog."""
+    """A Faust app on `settings.broker`; tables live in memory, backed by their changelog.
+    TLS and SASL (`NEWSMON_SECURITY_PROTOCOL`...) apply to every Kafka client Faust makes."""
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    mask_in_logs(settings)
     return App(
         settings.app_id,
         broker=settings.broker,
+        broker_credentials=faust_credentials(settings),
         store="memory://",
         datadir=settings.data_dir,
         topic_partitions=settings.partitions,
@@ -31,6 +37,8 @@ def create_app(settings: Settings) -> faust.App:
         # of its last batch + 1, and a consumer restarting inside a batch can stall there
         producer_max_batch_size=1,
         consumer_max_fetch_size=settings.max_message_bytes,
+        # a short queue per agent: records re-read after a seek are reached soon
+        stream_buffer_maxsize=STREAM_BUFFER,
         table_cleanup_interval=timedelta(hours=1).total_seconds(),
         web_enabled=False,
     )

@@ -10,6 +10,15 @@ from pathlib import Path
 
 MAX_TEXT_BYTES = 1 << 20  # 1 MiB
 FIELDS = ("id", "text", "title", "url", "source", "published_at", "language")
+# characters; the text's limit is in bytes and configurable (`NEWSMON_MAX_TEXT_BYTES`)
+FIELD_LIMITS = {
+    "id": 512,
+    "title": 2048,
+    "url": 4096,
+    "source": 512,
+    "published_at": 64,
+    "language": 35,
+}
 
 
 class InvalidArticle(ValueError):
@@ -64,6 +73,18 @@ def from_dict(record: object, max_text_bytes: int = MAX_TEXT_BYTES) -> Article:
         value = record.get(key)
         if value is not None and not isinstance(value, str):
             raise InvalidArticle("wrong_type", f"field {key!r} must be a string")
+    for key in FIELDS:
+        value = record.get(key)
+        if value is None:
+            continue
+        if len(value) > FIELD_LIMITS.get(key, len(value)):
+            raise InvalidArticle(
+                "field_too_large", f"field {key!r} is over {FIELD_LIMITS[key]} characters"
+            )
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidArticle("bad_unicode", f"field {key!r} holds a lone surrogate") from None
     if not record["id"].strip():
         raise InvalidArticle("empty_id", "field 'id' is empty")
     if not record["text"].strip():
@@ -90,6 +111,8 @@ def from_json(
         record = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise InvalidArticle("bad_json", str(exc)) from None
+    except RecursionError:
+        raise InvalidArticle("bad_json", "nested too deeply") from None
     if annotated and isinstance(record, dict) and isinstance(record.get("article"), dict):
         record = record["article"]
     return from_dict(record, max_text_bytes)

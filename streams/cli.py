@@ -175,10 +175,14 @@ def _raise_on_sigterm() -> None:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from .app import run_worker
+    if args.direct:
+        from .app import run_worker
 
-    run_worker(_settings(args))
-    return EXIT_OK
+        run_worker(_settings(args))
+        return EXIT_OK
+    from .supervise import supervise
+
+    return supervise(_settings(args))
 
 
 def iter_publishable(
@@ -277,13 +281,25 @@ def cmd_tail(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Polls RSS/Atom feeds, publishes their new items as articles (streams/ingest/)."""
+    from .ingest.command import run
+
+    return run(args, err)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """The whole pipeline on this machine: embedded broker, a worker, the bundled samples
     published, every alert printed as it arrives, then a summary."""
+    _raise_on_sigterm()
+    console = Console(highlight=False)
+    if args.feeds:
+        from .ingest.demo import run_feed_demo
+
+        return run_feed_demo(timeout=args.timeout, console=console)
     from .demo import run_demo
 
-    _raise_on_sigterm()
-    return run_demo(SAMPLES, timeout=args.timeout, console=Console(highlight=False))
+    return run_demo(SAMPLES, timeout=args.timeout, console=console)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -306,6 +322,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("worker", help="run the Faust worker (settings: NEWSMON_* variables)")
     p.add_argument("--broker", help="broker URL (default: NEWSMON_BROKER)")
+    p.add_argument(
+        "--direct",
+        action="store_true",
+        help="run Faust in this process, without the supervisor that waits for the broker "
+        "and restarts the worker when it exits",
+    )
     p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("publish", help="publish articles to the articles topic")
@@ -325,8 +347,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--broker", help="broker URL (default: NEWSMON_BROKER)")
     p.set_defaults(func=cmd_tail)
 
+    p = sub.add_parser("ingest", help="poll RSS/Atom feeds, publish new items as articles")
+    p.add_argument("urls", nargs="*", metavar="FEED_URL", help="feed URLs")
+    p.add_argument("--config", type=Path, help="feeds.toml: [[feed]] url, interval, ...")
+    p.add_argument("--once", action="store_true", help="poll every feed once, then exit")
+    p.add_argument("--interval", type=float, help="seconds between polls of a feed")
+    p.add_argument("--source", help="source name of the articles of FEED_URLs")
+    p.add_argument("--language", help="language of the articles of FEED_URLs")
+    p.add_argument("--state-dir", help="seen items (default: NEWSMON_INGEST_STATE_DIR)")
+    p.add_argument("--metrics-port", type=int, help="serve /metrics on this port")
+    p.add_argument("--broker", help="broker URL (default: NEWSMON_BROKER)")
+    p.set_defaults(func=cmd_ingest)
+
     p = sub.add_parser("demo", help="run the whole pipeline on the bundled sample articles")
     p.add_argument("--timeout", type=float, default=300, help="give up after this many seconds")
+    p.add_argument(
+        "--feeds",
+        action="store_true",
+        help="ingest the bundled demo feeds (served on loopback) instead of the samples",
+    )
     p.set_defaults(func=cmd_demo)
     return parser
 

@@ -1,21 +1,75 @@
-"""Plain kafka-python clients for the command line: topic creation, publishing, tailing."""
+"""Plain kafka-python clients for the command line: topic creation, publishing, tailing;
+all with the TLS and SASL settings of `streams.security`."""
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import KafkaError
 
 from .articles import Article
+from .security import kafka_python_options, mask_in_logs, redact, uses_sasl
 from .settings import Settings
+
+C = TypeVar("C")
+
+
+class _LastConnectionError(logging.Handler):
+    """kafka-python logs why a connection failed, then raises a bare "Unable to bootstrap";
+    this keeps the last such reason (a TLS handshake refused, a SASL login refused...)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.reason = ""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "fail" in message.lower() and "Unable to bootstrap" not in message:
+            self.reason = message.split(" (backoff")[0]
+
+
+def connect(kind: Callable[..., C], settings: Settings, **config: Any) -> C:
+    """A kafka-python client (`KafkaProducer`, `KafkaConsumer`, `KafkaAdminClient`) on
+    `settings.bootstrap` with the security options of `settings`; when it cannot connect,
+    the error says why, without the password."""
+    mask_in_logs(settings)
+    watcher = _LastConnectionError()
+    logger = logging.getLogger("kafka")
+    logger.addHandler(watcher)
+    try:
+        options = {**config, **kafka_python_options(settings)}
+        return kind(bootstrap_servers=settings.bootstrap, **options)
+    except KafkaError as exc:
+        detail = exc.args[0] if exc.args else type(exc).__name__
+        why = f" (last error: {watcher.reason})" if watcher.reason else ""
+        hint = (
+            "; check NEWSMON_SASL_USERNAME, NEWSMON_SASL_PASSWORD and NEWSMON_SASL_MECHANISM"
+            if uses_sasl(settings)
+            else ""
+        )
+        message = redact(f"{detail} over {settings.security_protocol}{why}{hint}", settings)
+        try:
+            error = type(exc)(message)
+        except TypeError:  # an error class with its own signature
+            error = KafkaError(message)
+        raise error from None
+    finally:
+        logger.removeHandler(watcher)
+
+
+def _admin(settings: Settings) -> KafkaAdminClient:
+    return connect(KafkaAdminClient, settings, client_id="newsmon-admin")
 
 
 def ensure_topics(settings: Settings, topics: Iterable[str] | None = None) -> None:
     """Creates the topology's topics that do not exist yet (idempotent, race-safe)."""
     wanted = list(topics if topics is not None else settings.all_topics)
-    admin = KafkaAdminClient(bootstrap_servers=settings.bootstrap, client_id="newsmon-admin")
+    admin = _admin(settings)
     try:
         missing = [t for t in wanted if t not in set(admin.list_topics())]
         if missing:
@@ -28,8 +82,9 @@ def ensure_topics(settings: Settings, topics: Iterable[str] | None = None) -> No
 
 
 def producer(settings: Settings) -> KafkaProducer:
-    return KafkaProducer(
-        bootstrap_servers=settings.bootstrap,
+    return connect(
+        KafkaProducer,
+        settings,
         client_id="newsmon-publish",
         acks="all",
         batch_size=0,  # one record per batch, see `streams.app` (tansu end offsets)
@@ -76,8 +131,9 @@ def tail(
     at the end of every partition with nothing new, or when `until()` (asked whenever a
     poll at the end comes back empty) is true."""
     ensure_topics(settings, topics)
-    consumer = KafkaConsumer(
-        bootstrap_servers=settings.bootstrap,
+    consumer = connect(
+        KafkaConsumer,
+        settings,
         client_id="newsmon-tail",
         group_id=None,
         enable_auto_commit=False,
@@ -146,8 +202,8 @@ def backlog(settings: Settings, group: str | None = None) -> int | None:
     """Messages on the articles and events topics not yet committed by the worker's
     consumer group (None when the topics do not exist yet)."""
     topics = [settings.articles_topic, settings.events_topic]
-    consumer = KafkaConsumer(bootstrap_servers=settings.bootstrap, group_id=None)
-    admin = KafkaAdminClient(bootstrap_servers=settings.bootstrap, client_id="newsmon-admin")
+    consumer = connect(KafkaConsumer, settings, group_id=None)
+    admin = _admin(settings)
     try:
         found = {t: consumer.partitions_for_topic(t) for t in topics}
         if not all(found.values()):

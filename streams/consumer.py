@@ -9,11 +9,12 @@ Faust 0.15 can commit offsets of records nobody processed:
 3. `_new_offset` accepts a run of acknowledged offsets that starts one past the
    committed offset, and any run when the committed offset is 0 or unknown.
 
-`RewindingConsumer` seeks back to the first dropped record (1), leaves jumped-over offsets
-open (2), and commits only a run that starts exactly at the committed offset, which is
-the partition's earliest offset when nothing was committed yet (3). An open offset holds
-back the commits of its partition until the partition watch in `streams.agents` re-reads
-from the committed offset; re-reads are harmless, as reports are counted by origin.
+`RewindingConsumer` reads dropped records again (1), leaves jumped-over offsets open and
+reads its partition again from the committed offset (2), and commits only a run that
+starts exactly at the committed offset, which is the partition's earliest offset when
+nothing was committed yet (3). Reading again is harmless: reports are counted by origin.
+Seeks requested with `rewind` (also by the partition watch in `streams.agents`) happen
+between two fetches, never while a fetched batch is being handed on.
 These override Faust internals: check them on a Faust upgrade.
 """
 
@@ -34,13 +35,19 @@ log = logging.getLogger("newsmon.consumer")
 class RewindingConsumer(aiokafka_driver.Consumer):
     """Faust's aiokafka consumer whose commits never pass an unprocessed record."""
 
+    _last_fetch: dict | None = None
+
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.open_gaps = set()
+        self._rewinds: dict[TP, int] = {}
 
-    _last_fetch: dict | None = None
-    #: partitions with offsets that were jumped over: the partition watch re-reads them
-    open_gaps: set[TP]
+    def rewind(self, tp: TP, offset: int, why: str) -> None:
+        """Asks for `tp` to be read again from `offset`. The seek happens between two
+        fetches, in the fetch loop itself: a seek from elsewhere races the batch being
+        handed on, whose records would move the read position past the seek again."""
+        if offset < self._rewinds.get(tp, offset + 1):
+            log.info("re-reading %s from offset %d: %s", tp, offset, why)
+            self._rewinds[tp] = offset
 
     async def _wait_next_records(self, timeout: float):  # type: ignore[override]
         records, active = await super()._wait_next_records(timeout)
@@ -48,6 +55,12 @@ class RewindingConsumer(aiokafka_driver.Consumer):
         return records, active
 
     async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:
+        if self._rewinds:
+            assigned = self.assignment()
+            rewinds, self._rewinds = self._rewinds, {}
+            for tp, offset in rewinds.items():
+                if tp in assigned:
+                    await self.seek(tp, offset)
         generation = self.app.consumer_generation_id
         handed_on: dict[TP, int] = {}
         async for tp, message in super().getmany(timeout):
@@ -60,31 +73,20 @@ class RewindingConsumer(aiokafka_driver.Consumer):
             or not self.flow_active
             or self.app.consumer_generation_id != generation
         ):
-            return
-        assigned = self.assignment()
+            return  # a rebalance seeks to the committed offsets anyway
         for tp, records in fetched.items():
             last = handed_on.get(tp)
             dropped = [r.offset for r in records if last is None or r.offset > last]
-            if dropped and tp in assigned:
-                log.info(
-                    "re-reading %s from offset %d (%d fetched records were dropped)",
-                    tp,
-                    dropped[0],
-                    len(dropped),
-                )
-                await self.seek(tp, dropped[0])
+            if dropped:
+                self.rewind(tp, dropped[0], f"{len(dropped)} fetched records were dropped")
 
     async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
         """Faust marks offsets a fetch jumped over as done, so they get committed without
-        being processed. Here they stay open: the commit stops before them and the
-        partition watch in `streams.agents` re-reads from the committed offset."""
-        log.info(
-            "offsets %d..%d of %s were not handed on; they stay uncommitted",
-            offset_from,
-            offset_to - 1,
-            tp,
-        )
-        self.open_gaps.add(tp)
+        being processed. Here they stay open (the commit stops before them) and the
+        partition is read again from its committed offset."""
+        committed = self._committed_offset.get(tp)
+        start = committed if committed is not None else max(0, offset_from - 1)
+        self.rewind(tp, start, f"offsets {offset_from}..{offset_to - 1} were not handed on")
 
     def _new_offset(self, tp: TP) -> int | None:
         """The offset to commit: one past the run of acknowledged offsets that starts at
@@ -108,7 +110,7 @@ class RewindingConsumer(aiokafka_driver.Consumer):
     async def perform_seek(self) -> None:
         """Faust's seek to the committed offsets; a partition without a commit counts
         as committed at its earliest offset, where the group starts reading it."""
-        self.open_gaps.clear()
+        self._rewinds.clear()
         await super().perform_seek()
         unknown = [
             tp

@@ -59,7 +59,7 @@ def run_demo(samples: Path, timeout: float, console: Console) -> int:
             sent = list(publish_articles(settings, articles))[-1]
             console.print(f"published {sent} sample articles to {settings.articles_topic}")
             console.print("waiting for the worker (the first start takes a few seconds)...")
-            alerts, updates = _watch(settings, worker, sent, timeout, console)
+            alerts, updates = watch(settings, worker, sent, timeout, console)
         except (TimeoutError, RuntimeError) as exc:
             console.print(f"[red]demo failed:[/] {exc}; worker log: {workdir / 'worker.log'}")
             return 1
@@ -71,7 +71,7 @@ def run_demo(samples: Path, timeout: float, console: Console) -> int:
     return 0
 
 
-def _watch(
+def watch(
     settings: Settings,
     worker: subprocess.Popen[bytes],
     published: int,

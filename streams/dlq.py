@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from datetime import UTC, datetime
 
 from .articles import Article, InvalidArticle, from_json
 
 SCHEMA = "newsmon.dead-letter.v1"
+KEEP_BYTES = 1 << 20  # a dead letter keeps at most this much of the original value
 
 
 def validate(raw: bytes | None, max_text_bytes: int) -> Article | InvalidArticle:
@@ -18,6 +20,8 @@ def validate(raw: bytes | None, max_text_bytes: int) -> Article | InvalidArticle
         return from_json(raw, max_text_bytes)
     except InvalidArticle as exc:
         return exc
+    except Exception as exc:  # the agent must never crash on input
+        return InvalidArticle("bad_json", f"unreadable: {type(exc).__name__}")
 
 
 def _b64(data: bytes | None) -> str | None:
@@ -46,14 +50,17 @@ def dead_letter(
             "offset": offset,
             "timestamp": timestamp,
         },
-        "key_b64": _b64(key),
-        "value_b64": _b64(value),
+        "key_b64": _b64(key[:KEEP_BYTES] if key else key),
+        "value_b64": _b64(value[:KEEP_BYTES] if value else value),
         "value_bytes": None if value is None else len(value),
+        "value_truncated": value is not None and len(value) > KEEP_BYTES,
+        "value_sha256": None if value is None else hashlib.sha256(value).hexdigest(),
         "failed_at": (now or datetime.now(UTC)).isoformat().replace("+00:00", "Z"),
     }
 
 
 def original_value(letter: dict) -> bytes | None:
-    """The original message bytes back from a dead letter."""
+    """The original message bytes back from a dead letter (their first 1 MiB when the
+    letter says `value_truncated`)."""
     raw = letter.get("value_b64")
     return None if raw is None else base64.b64decode(raw)

