@@ -36,7 +36,9 @@ ARTICLE_HEADER = "newsmon-article"
 ORIGIN_HEADER = "newsmon-origin"
 ARRIVED_HEADER = "newsmon-arrived"  # the article record's timestamp, seconds
 
-Extract = Callable[[Article], list[dict]]
+ExtractAll = Callable[[list[Article]], list[list[dict]]]  # events of each article, in order
+BATCH = 16  # articles per extraction batch
+BATCH_WAIT = 0.05  # seconds a batch waits to fill up
 
 
 @dataclass
@@ -77,7 +79,7 @@ def _seconds_since(raw: str | None) -> float | None:
 
 
 def build(
-    app: faust.App, settings: Settings, extract: Extract, metrics: Metrics | None = None
+    app: faust.App, settings: Settings, extract_all: ExtractAll, metrics: Metrics | None = None
 ) -> Pipeline:
     """Declares topics, the dedup table, both agents and the partition watch on `app`."""
     metrics = metrics or Metrics()
@@ -108,26 +110,54 @@ def build(
         metrics.reject(error.reason)
         await topics.dlq.send(key=m.key, value=letter)
 
+    async def publish_events(event: EventT, article: Article, found: list[dict]) -> None:
+        headers = article_headers(article, origin_of(event), event.message.timestamp)
+        for item in found:
+            metrics.extracted(item)
+            await topics.events.send(key=item["event_id"].encode(), value=item, headers=headers)
+
+    async def extract_one(event: EventT, article: Article) -> None:
+        """One article on its own: an extraction error dead-letters it alone."""
+        loop = asyncio.get_running_loop()
+        try:
+            with metrics.extraction.time():
+                found = await loop.run_in_executor(executor, extract_all, [article])
+        except Exception as exc:
+            log.exception("extraction failed for %s", article.id)
+            await reject(event, InvalidArticle("extraction_failed", repr(exc)))
+            return
+        await publish_events(event, article, found[0])
+
     @app.agent(topics.articles, name="newsmon.extract")
     async def extract_events(stream: StreamT) -> None:
+        """Batches of up to BATCH articles (or what came within BATCH_WAIT s) through
+        `nlp.pipe`; the batch's offsets are acknowledged once all of it is published."""
         loop = asyncio.get_running_loop()
-        async for event in stream.events():
-            metrics.consumed.inc()
-            result = validate(event.message.value, settings.max_text_bytes)
-            if isinstance(result, InvalidArticle):
-                await reject(event, result)
+        async for batch in stream.take_events(BATCH, within=BATCH_WAIT):
+            valid: list[tuple[EventT, Article]] = []
+            for event in batch:
+                metrics.consumed.inc()
+                result = validate(event.message.value, settings.max_text_bytes)
+                if isinstance(result, InvalidArticle):
+                    await reject(event, result)
+                else:
+                    valid.append((event, result))
+            if not valid:
                 continue
+            started = time.perf_counter()
             try:
-                with metrics.extraction.time():
-                    found = await loop.run_in_executor(executor, extract, result)
-            except Exception as exc:
-                log.exception("extraction failed for %s", result.id)
-                await reject(event, InvalidArticle("extraction_failed", repr(exc)))
+                found = await loop.run_in_executor(
+                    executor, extract_all, [article for _, article in valid]
+                )
+            except Exception:
+                log.warning("a batch failed to extract: retrying its articles one by one")
+                for event, article in valid:
+                    await extract_one(event, article)
                 continue
-            headers = article_headers(result, origin_of(event), event.message.timestamp)
-            for item in found:
-                metrics.extracted(item)
-                await topics.events.send(key=item["event_id"].encode(), value=item, headers=headers)
+            share = (time.perf_counter() - started) / len(valid)
+            for (event, article), events in zip(valid, found, strict=True):
+                metrics.extraction.observe(share)
+                await publish_events(event, article, events)
 
     @app.agent(topics.events, name="newsmon.dedup")
     async def dedup_events(stream: StreamT) -> None:
@@ -206,8 +236,20 @@ def build(
             if unmoved >= STALL_CHECKS:
                 stuck.append((tp, committed))
         metrics.set_lag(lags)
+        active = consumer._get_active_partitions()
         for tp, committed in stuck:
-            log.warning("partition %s stalled at offset %d", tp, committed)
+            left_out = tp not in active and tp not in consumer._paused_partitions
+            log.warning(
+                "partition %s stalled at offset %d%s",
+                tp,
+                committed,
+                " (left out of fetching by Faust's flow control: fetching it again)"
+                if left_out
+                else "",
+            )
+            if left_out:  # a buffer-full pause whose "pressure drop" never came
+                consumer._buffered_partitions.discard(tp)
+                active.add(tp)
             if isinstance(consumer, RewindingConsumer):
                 consumer.rewind(tp, committed, "stalled")
             else:

@@ -11,8 +11,6 @@ from .consumer import App
 from .security import faust_credentials, mask_in_logs
 from .settings import Settings
 
-STREAM_BUFFER = 128
-
 
 def create_app(settings: Settings) -> faust.App:
     """A Faust app on `settings.broker`; tables live in memory, backed by their changelog.
@@ -37,8 +35,6 @@ def create_app(settings: Settings) -> faust.App:
         # of its last batch + 1, and a consumer restarting inside a batch can stall there
         producer_max_batch_size=1,
         consumer_max_fetch_size=settings.max_message_bytes,
-        # a short queue per agent: records re-read after a seek are reached soon
-        stream_buffer_maxsize=STREAM_BUFFER,
         table_cleanup_interval=timedelta(hours=1).total_seconds(),
         web_enabled=False,
     )
@@ -68,7 +64,12 @@ def run_worker(settings: Settings) -> None:
     app = create_app(settings)
     extractor = Extractor()
     metrics.set_build(extractor.model if extractor.statistical else "rule-only")
-    build(app, settings, extractor.extract, metrics)
+    build(
+        app,
+        settings,
+        lambda articles: [found for _, found in extractor.extract_many(articles)],
+        metrics,
+    )
 
     @app.on_rebalance_complete.connect
     async def ready(sender: object, **kwargs: object) -> None:

@@ -138,10 +138,17 @@ def events_table(events: list[dict]) -> Table:
     return table
 
 
+class BadSettings(Exception):
+    """A NEWSMON_* setting that cannot be used (bad number, bad security mix...)."""
+
+
 def _settings(args: argparse.Namespace):
     from .settings import Settings
 
-    return Settings.from_env(broker=getattr(args, "broker", None))
+    try:
+        return Settings.from_env(broker=getattr(args, "broker", None))
+    except ValueError as exc:  # the messages never quote a password
+        raise BadSettings(str(exc)) from None
 
 
 def cmd_broker(args: argparse.Namespace) -> int:
@@ -376,6 +383,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except FileNotFoundError as exc:
         err.print(f"newsmon: {exc}", highlight=False)
+        return EXIT_USAGE
+    except BadSettings as exc:
+        err.print(f"newsmon: bad setting: {exc}", highlight=False)
         return EXIT_USAGE
     except KafkaError as exc:  # "Unable to bootstrap from ...": say so, no traceback
         err.print(f"newsmon: broker error: {exc}", highlight=False)

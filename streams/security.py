@@ -1,5 +1,6 @@
 """Broker security: TLS and SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) settings turned into
-what Faust (aiokafka) and kafka-python expect, alike for both. Pure functions of `Settings`.
+what Faust (aiokafka) and kafka-python expect, alike for both: functions of `Settings`,
+only `mask_in_logs` changes the process (its logging).
 
 Secrets are handled so that they do not leak: the password is left out of `repr(Settings)`,
 no error message here quotes it, the copy handed to the clients is a `Secret`, whose `repr`

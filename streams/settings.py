@@ -123,14 +123,14 @@ class Settings:
             if raw is None or raw == "":
                 continue
             kind = field.type
-            if kind == "bool":
-                values[name] = _bool(raw)
-            elif kind == "int":
-                values[name] = int(raw)
-            elif kind == "float":
-                values[name] = float(raw)
-            else:
+            convert = {"bool": _bool, "int": int, "float": float}.get(kind)
+            if convert is None:
                 values[name] = raw
+                continue
+            try:
+                values[name] = convert(raw)
+            except ValueError:
+                raise ValueError(f"NEWSMON_{name.upper()}={raw!r} is not a {kind}") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 

@@ -8,9 +8,14 @@ from pathlib import Path
 
 import fastjsonschema
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from streams.articles import Article
 from streams.extract import Extractor
+
+# no timing in tests: Hypothesis' per-example deadline would make slow machines flaky
+hypothesis_settings.register_profile("newsmon", deadline=None)
+hypothesis_settings.load_profile("newsmon")
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -289,7 +289,7 @@ def test_from_env_refuses_them_too():
     env = {"NEWSMON_SASL_USERNAME": USER, "NEWSMON_SASL_PASSWORD": PASSWORD}
     with pytest.raises(SecurityConfigError, match="NEWSMON_SECURITY_PROTOCOL=PLAINTEXT"):
         Settings.from_env(env)
-    with pytest.raises(ValueError, match="not a boolean"):
+    with pytest.raises(ValueError, match=r"NEWSMON_SSL_CHECK_HOSTNAME='perhaps' is not a bool"):
         Settings.from_env({"NEWSMON_SSL_CHECK_HOSTNAME": "perhaps"})
 
 
@@ -368,6 +368,11 @@ def test_log_records_mask_the_password_once_installed(caplog):
     for secret in (password, repr(password.encode())[2:-1], PASSWORD):
         assert secret not in caplog.text
     assert USER in caplog.text  # only the password is masked
+
+
+def test_metrics_endpoint_binds_to_loopback_by_default():
+    assert Settings().metrics_host == "127.0.0.1"
+    assert Settings.from_env({}).metrics_host == "127.0.0.1"
 
 
 # --- untrusted text is never evaluated -------------------------------------------------------

@@ -15,7 +15,7 @@ from streams.clients import backlog, publish_raw
 from streams.settings import Settings
 
 from .test_pipeline import Offline, corpus_articles, where_lost
-from .test_reliability import expected_events, messages, stream_of
+from .test_reliability import expected_events, messages, originals_of, stream_of
 
 pytestmark = pytest.mark.integration
 
@@ -65,8 +65,8 @@ def test_a_broker_frozen_for_30_s_mid_stream_loses_nothing(
     tmp_path, env, broker, settings, start_worker, read_topic, wait_drained
 ):
     originals = corpus_articles()
-    offline = Offline(env, tmp_path / "originals.jsonl", originals)
-    articles = stream_of(originals, 300)
+    articles = stream_of(originals, 400, copies=100)
+    offline = Offline(env, tmp_path / "originals.jsonl", originals_of(articles))
     worker = start_worker()
     worker.wait_ready()
 

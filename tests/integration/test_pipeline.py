@@ -13,7 +13,7 @@ import pytest
 from kafka import KafkaConsumer, TopicPartition
 
 from streams.clients import publish_raw, tail
-from streams.dlq import original_value
+from streams.dlq import KEEP_BYTES, original_value
 from streams.settings import Settings
 
 from ..conftest import FIXTURES, REFERENCE
@@ -233,7 +233,8 @@ def test_bad_input_goes_to_the_dlq_and_good_articles_still_alert(
     assert {k: v["reason"] for k, v in by_key.items()} == {k: r for k, _, r in BAD_INPUT}
     for key, value, _ in BAD_INPUT:
         letter = by_key[key]
-        assert original_value(letter) == value
+        assert original_value(letter) == (value[:KEEP_BYTES] if value else value)
+        assert letter["value_truncated"] == (value is not None and len(value) > KEEP_BYTES)
         assert letter["source"]["topic"] == "newsmon.articles"
         assert letter["source"]["offset"] >= 0 and 0 <= letter["source"]["partition"] < 4
 

@@ -27,13 +27,59 @@ ARTICLES = 2000
 BAD = [b"{not json", b'{"id": "bad-empty", "text": ""}', b"\xff\xfe\xfd"]
 
 
-def stream_of(originals: list[dict], total: int) -> list[dict]:
-    """`total` articles: the corpus over and over under new ids (same text and date, so
-    the same events: later copies are duplicate reports, not new alerts)."""
-    return [
-        {**originals[n % len(originals)], "id": f"{originals[n % len(originals)]['id']}~{n}"}
-        for n in range(total)
+FILLER_SUBJECTS = [
+    "Shares of regional banks",
+    "The city council",
+    "A local football club",
+    "Wheat futures",
+    "The weather service",
+    "A museum in the old town",
+    "Researchers at the university",
+    "The transport authority",
+]
+FILLER_VERBS = [
+    "rose sharply",
+    "announced new opening hours",
+    "reported a quiet week",
+    "fell slightly",
+    "warned of heavy rain",
+    "published its annual figures",
+    "opened a new exhibition",
+    "extended a consultation",
+]
+FILLER_ENDS = [
+    "on Monday.",
+    "after a long debate.",
+    "as expected.",
+    "for the third time.",
+    "despite the cold.",
+    "ahead of the holidays.",
+]
+
+
+def filler(n: int, rng: random.Random) -> dict:
+    """A short piece of ordinary news: no leader, no travel, no sanctions."""
+    sentences = [
+        f"{rng.choice(FILLER_SUBJECTS)} {rng.choice(FILLER_VERBS)} {rng.choice(FILLER_ENDS)}"
+        for _ in range(rng.randint(2, 5))
     ]
+    text = " ".join(sentences)
+    return {"id": f"filler-{n}", "text": text, "published_at": "2024-06-19T08:00:00Z"}
+
+
+def stream_of(originals: list[dict], total: int, copies: int = 300) -> list[dict]:
+    """`total` articles, shuffled: the corpus once, `copies` corpus articles again under
+    new ids (same text and date: duplicate reports, not new alerts), and short ordinary
+    news for the rest."""
+    rng = random.Random(7)
+    again = [
+        {**originals[n % len(originals)], "id": f"{originals[n % len(originals)]['id']}~{n}"}
+        for n in range(copies)
+    ]
+    rest = [filler(n, rng) for n in range(total - len(originals) - copies)]
+    articles = [*originals, *again, *rest]
+    rng.shuffle(articles)
+    return articles
 
 
 def messages(articles: list[dict], pause: float) -> Iterator[tuple[bytes | None, bytes]]:
@@ -46,15 +92,21 @@ def messages(articles: list[dict], pause: float) -> Iterator[tuple[bytes | None,
 
 
 def expected_events(offline: Offline, articles: list[dict]) -> list[dict]:
-    """The offline events of the originals, copied to every article made from them."""
-    by_original: dict[str, list[dict]] = {}
+    """The offline events of each article (`offline` ran over the originals and the
+    fillers); a copy `id~n` has the events of `id`."""
+    by_article: dict[str, list[dict]] = {}
     for event in offline.events():
-        by_original.setdefault(event["article_id"], []).append(event)
+        by_article.setdefault(event["article_id"], []).append(event)
     return [
         {**event, "article_id": article["id"]}
         for article in articles
-        for event in by_original.get(article["id"].split("~")[0], [])
+        for event in by_article.get(article["id"].split("~")[0], [])
     ]
+
+
+def originals_of(articles: list[dict]) -> list[dict]:
+    """What the offline extractor needs to see: every article but the copies."""
+    return [a for a in articles if "~" not in a["id"]]
 
 
 def check_accounted(settings, read_topic, articles: list[dict], events: list[dict]) -> None:
@@ -97,8 +149,8 @@ def test_sigkill_at_random_moments_loses_nothing_and_duplicates_no_alert(
     rng = random.Random(seed)
     print(f"kill schedule seed: NEWSMON_TEST_SEED={seed}")
     originals = corpus_articles()
-    offline = Offline(env, tmp_path / "originals.jsonl", originals)
     articles = stream_of(originals, ARTICLES)
+    offline = Offline(env, tmp_path / "originals.jsonl", originals_of(articles))
 
     worker = start_worker()
     worker.wait_ready()
@@ -123,8 +175,8 @@ def test_two_workers_share_the_stream_and_one_takes_over_when_the_other_dies(
     tmp_path, env, settings, start_worker, read_topic, wait_drained
 ):
     originals = corpus_articles()
-    offline = Offline(env, tmp_path / "originals.jsonl", originals)
-    articles = stream_of(originals, 500)
+    articles = stream_of(originals, 800)
+    offline = Offline(env, tmp_path / "originals.jsonl", originals_of(articles))
 
     ports = [free_port(), free_port()]
     first, second = (start_worker(NEWSMON_METRICS_PORT=str(p)) for p in ports)
