@@ -21,8 +21,9 @@ import faust
 from faust.types import TP, EventT, StreamT
 
 from .articles import Article, InvalidArticle
+from .clients import keys_on_partition
 from .consumer import RewindingConsumer
-from .dedup import Policy, decide, is_expired
+from .dedup import Policy, build_alert, decide, is_expired
 from .dlq import dead_letter, validate
 from .metrics import Metrics
 from .settings import Settings
@@ -34,6 +35,7 @@ STALL_CHECK_SECONDS = 5.0
 STALL_CHECKS = 3  # a partition behind its end whose commits stand still this long is stalled
 ARTICLE_HEADER = "newsmon-article"
 ORIGIN_HEADER = "newsmon-origin"
+PENDING = "alert_pending"  # dedup state flag: written before an alert is sent
 ARRIVED_HEADER = "newsmon-arrived"  # the article record's timestamp, seconds
 
 ExtractAll = Callable[[list[Article]], list[list[dict]]]  # events of each article, in order
@@ -94,6 +96,7 @@ def build(
         extra_topic_configs={"retention.ms": str(int(retention.total_seconds() * 2000))},
     )
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
+    lookups = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lookup")
 
     async def reject(event: EventT, error: InvalidArticle) -> None:
         m = event.message
@@ -173,20 +176,56 @@ def build(
                 article = None
             origin = _header(event, ORIGIN_HEADER) or origin_of(event)
             key = item["event_id"]
-            now = datetime.now(UTC)
-            decision = decide(table.get(key), item, article, origin, now, policy)
+            partition = event.message.partition
+            state = table.get(key)
+            if isinstance(state, dict) and state.get(PENDING):
+                state = await finish_pending(key, state)
+            decision = decide(state, item, article, origin, datetime.now(UTC), policy)
             if decision.alert is not None:
-                await topics.alerts.send(key=key.encode(), value=decision.alert)
-                type_topic = topics.by_type.get(item["type"])
-                if type_topic is not None:
-                    await type_topic.send(key=key.encode(), value=decision.alert)
+                await publish_alert(key, {**decision.state, "partition": partition})
                 metrics.alerted(item, _seconds_since(_header(event, ARRIVED_HEADER)))
-            elif decision.state is not None and decision.state["report_count"] > 1:
-                metrics.duplicates.labels(item["type"]).inc()
+            elif decision.state is not None:
+                if decision.state["report_count"] > 1:
+                    metrics.duplicates.labels(item["type"]).inc()
+                table[key] = {**decision.state, "partition": partition}
             if decision.update is not None:
                 await topics.updates.send(key=key.encode(), value=decision.update)
-            if decision.state is not None:
-                table[key] = {**decision.state, "partition": event.message.partition}
+
+    def alert_topics(state: dict) -> list:
+        return [topics.alerts, *filter(None, [topics.by_type.get(state["type"])])]
+
+    async def publish_alert(key: str, state: dict) -> None:
+        """An alert, once, even across crashes (no Kafka transactions): the state is
+        written as pending and flushed first, the alert sent to the partition of its
+        event and acknowledged, then the state is written as done. A crash in between
+        leaves a pending state, which `finish_pending` settles."""
+        table[key] = {**state, PENDING: True}
+        await app.producer.flush()
+        alert = build_alert(state, "alert")
+        for topic in alert_topics(state):
+            await send_acknowledged(topic, key, alert, state["partition"])
+        table[key] = state
+
+    async def send_acknowledged(topic, key: str, alert: dict, partition: int) -> None:
+        """Sends to the partition of the alert's event and waits for the broker's ack."""
+        sent = await topic.send(key=key.encode(), value=alert, partition=partition)
+        await sent
+
+    async def finish_pending(key: str, state: dict) -> dict:
+        """After a crash mid-alert: publishes the alert to the topics that lack it."""
+        loop = asyncio.get_running_loop()
+        state = {k: v for k, v in state.items() if k != PENDING}
+        alert = build_alert(state, "alert")
+        for topic in alert_topics(state):
+            found = await loop.run_in_executor(
+                lookups, keys_on_partition, settings, topic.get_topic_name(),
+                state["partition"], {key.encode()},
+            )  # fmt: skip
+            if not found:
+                log.warning("alert %s was interrupted by a crash: publishing it now", key)
+                await send_acknowledged(topic, key, alert, state["partition"])
+        table[key] = state
+        return state
 
     @app.timer(interval=3600.0, on_leader=False)
     async def purge_expired() -> None:

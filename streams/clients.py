@@ -217,3 +217,23 @@ def backlog(settings: Settings, group: str | None = None) -> int | None:
     finally:
         consumer.close()
         admin.close()
+
+
+def keys_on_partition(
+    settings: Settings, topic: str, partition: int, keys: set[bytes]
+) -> set[bytes]:
+    """Which of `keys` some record on `topic`/`partition` carries, reading the partition
+    from its start to its current end (the worker's check after a crash, see agents)."""
+    consumer = connect(KafkaConsumer, settings, group_id=None, enable_auto_commit=False)
+    try:
+        tp = TopicPartition(topic, partition)
+        consumer.assign([tp])
+        consumer.seek_to_beginning(tp)
+        end = consumer.end_offsets([tp])[tp]
+        found: set[bytes] = set()
+        while consumer.position(tp) < end:
+            for records in consumer.poll(timeout_ms=1000).values():
+                found.update(r.key for r in records if r.key in keys)
+        return found
+    finally:
+        consumer.close()
