@@ -2,6 +2,11 @@
 
 >>> from streams.extract import Extractor
 >>> events = Extractor().extract(article)
+
+The fast path (on unless `fast=False` or `NEWSMON_FAST_PATH=off`): every text is tokenized
+first and read by the first pass (`gate.py`); only texts in which some rule can fire go
+on through the statistical pipeline (tagger, parser, NER) and the rules, the others have
+no event. The events are those of the full path.
 """
 
 from __future__ import annotations
@@ -16,14 +21,17 @@ from spacy.tokens import Doc
 from ..articles import Article
 from .allegations import find_allegations
 from .events import allegation_events, visit_events
+from .gate import Gate
 from .gazetteer import load_gazetteer
+from .guard import tokenizable
 from .mentions import resolve
 from .pipeline import DEFAULT_MODEL, build_pipeline, is_statistical
 from .timex import find_times
 from .visits import find_visits
 
-__all__ = ["Extractor"]
+__all__ = ["PART_CHARS", "Extractor", "parts"]
 
+FAST_PATH_ENV = "NEWSMON_FAST_PATH"
 PART_CHARS = 100_000  # longer texts are read in parts of at most this size
 
 
@@ -40,41 +48,111 @@ def parts(text: str, size: int = PART_CHARS) -> Iterator[tuple[int, str]]:
         start = end
 
 
-class Extractor:
-    """Builds the pipeline once; `extract` is then safe to call for every article."""
+def fast_path_default(value: str | None = None) -> bool:
+    """`NEWSMON_FAST_PATH` (default on): 0, false, no or off turn the first pass off."""
+    value = (os.environ.get(FAST_PATH_ENV, "") if value is None else value).strip().lower()
+    return value not in ("0", "false", "no", "off")
 
-    def __init__(self, model: str | None = None) -> None:
+
+def _stages(names: list[str]) -> tuple[list[str], list[str]] | None:
+    """The pipeline's components up to the one that sets sentences, and the others."""
+    for k, name in enumerate(names):
+        if name in ("parser", "senter", "sentencizer"):
+            return names[: k + 1], names[k + 1 :]
+    return None
+
+
+class Extractor:
+    """Builds the pipeline once; `extract` is then safe to call for every article.
+
+    The fast path (`fast`, default from `NEWSMON_FAST_PATH`: on) sends a text through the
+    statistical pipeline only when the first pass (`gate.Gate`) finds that a rule may fire
+    on it; `fast=False` sends every text through (the same events, slower). `counts` says
+    how many texts (articles, or parts of long ones) were read, how many went through the
+    components up to the parser only, and how many through the whole pipeline."""
+
+    def __init__(self, model: str | None = None, fast: bool | None = None) -> None:
         self.model = model or os.environ.get("NEWSMON_SPACY_MODEL") or DEFAULT_MODEL
         self.nlp = build_pipeline(self.model)
         self.gazetteer = load_gazetteer()
         self.statistical = is_statistical(self.nlp)
+        self.fast = fast_path_default() if fast is None else fast
+        self.gate = Gate(self.nlp, self.gazetteer)
+        self.stages = _stages(self.nlp.pipe_names)
+        self.counts = {"texts": 0, "sentences": 0, "parsed": 0}
 
     def extract(self, article: Article) -> list[dict]:
         if len(article.text) > PART_CHARS:
             return self._extract_long(article)
-        return self.events(article, self.nlp(article.text))
+        (doc,) = self._parse([article.text])
+        return [] if doc is None else self.events(article, doc)
 
     def extract_many(
-        self, articles: Iterable[Article], batch_size: int = 16
+        self, articles: Iterable[Article], batch_size: int = 64
     ) -> Iterator[tuple[Article, list[dict]]]:
-        """Like `extract` for many articles, batched through `nlp.pipe`."""
+        """Like `extract` for many articles: `batch_size` at a time are tokenized and
+        read by the first pass, and those that need it go through `nlp.pipe` together."""
         items = iter(articles)
         while batch := list(islice(items, batch_size)):
-            short = [a for a in batch if len(a.text) <= PART_CHARS]
-            docs = dict(zip(map(id, short), self.nlp.pipe(a.text for a in short), strict=True))
-            for article in batch:
-                doc = docs.get(id(article))
-                if doc is None:
+            short = [n for n, a in enumerate(batch) if len(a.text) <= PART_CHARS]
+            docs = dict(zip(short, self._parse([batch[n].text for n in short]), strict=True))
+            for n, article in enumerate(batch):
+                if n not in docs:
                     yield article, self._extract_long(article)
                 else:
-                    yield article, self.events(article, doc)
+                    doc = docs[n]
+                    yield article, [] if doc is None else self.events(article, doc)
+
+    def _parse(self, texts: list[str]) -> list[Doc | None]:
+        """Each text through the pipeline, or None where the first pass shows that no
+        rule can fire. A text that only an allegation could make an event of goes
+        through the components up to the parser first, and on only if one of its
+        sentences is a claim (`Gate.claims`); the components run in their order either
+        way, so its Doc is the one the whole pipeline makes."""
+        docs: list[Doc | None] = [self.nlp.make_doc(tokenizable(text)) for text in texts]
+        self.counts["texts"] += len(docs)
+        whole = list(range(len(docs)))
+        rest: list[int] = []  # read up to the parser already
+        if self.fast:
+            whole, claims = [], []
+            for n, doc in enumerate(docs):
+                verdict = self.gate(doc)
+                if verdict.visit is not None or (verdict.allegation and not self.stages):
+                    whole.append(n)
+                elif verdict.allegation is not None:
+                    claims.append(n)
+                else:
+                    docs[n] = None
+            if claims:
+                self.counts["sentences"] += len(claims)
+                first = self._pipe([docs[n] for n in claims], disable=self.stages[1])
+                for n, doc in zip(claims, first, strict=True):
+                    docs[n] = doc if self.gate.claims(doc) else None
+                    if docs[n] is not None:
+                        rest.append(n)
+        self.counts["parsed"] += len(whole) + len(rest)
+        for n, doc in zip(whole, self._pipe([docs[n] for n in whole]), strict=True):
+            docs[n] = doc
+        if rest:
+            later = self._pipe([docs[n] for n in rest], disable=self.stages[0])
+            for n, doc in zip(rest, later, strict=True):
+                docs[n] = doc
+        return docs
+
+    def _pipe(self, docs: list, disable: Iterable[str] = ()) -> list[Doc]:
+        if not docs:
+            return []
+        return list(self.nlp.pipe(docs, disable=disable, batch_size=len(docs)))
 
     def _extract_long(self, article: Article) -> list[dict]:
         """A long text read in parts (memory and time stay bounded per part); events of
         the same real-world event found in several parts become one."""
         merged: dict[str, dict] = {}
         for start, part in parts(article.text):
-            for event in self.events(replace(article, text=part), self.nlp(part)):
+            (doc,) = self._parse([part])
+            if doc is None:
+                continue
+            for event in self.events(replace(article, text=part), doc):
                 for item in event["evidence"]:
                     item["start"] += start
                     item["end"] += start

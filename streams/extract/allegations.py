@@ -36,6 +36,7 @@ from .lexicon import (
     words,
 )
 from .mentions import Mentions, PlaceMention
+from .sentences import cut_starts, pieces
 
 INHERIT_SENTENCES = 6  # an allegation without a named accuser inherits from this far back
 VIOLATION_REACH = 10  # "in breach of the UN arms embargo": words from violation to sanctions
@@ -70,8 +71,9 @@ def find_allegations(doc: Doc, mentions: Mentions) -> list[AllegationFinding]:
     last_accusers: set[str] = set()
     last_at = -99
     sents = list(doc.sents)
+    starts = cut_starts(doc)
     for n, sent in enumerate(sents):
-        if _is_allegation(sent, sanctions_context) and not _is_denial(sent):
+        if is_claim(sent, sanctions_context, starts):
             claim = _Claim(doc, sent, mentions)
             if claim.non_state_source():
                 continue  # "a think tank said": not a claim with standing
@@ -97,6 +99,15 @@ def find_allegations(doc: Doc, mentions: Mentions) -> list[AllegationFinding]:
                 found[code].denied = True
                 found[code].sentences.append(sent)
     return list(found.values())
+
+
+def is_claim(sent: Span, sanctions_context: bool, starts: list[int]) -> bool:
+    """A sentence that alleges a breach (in one of its `pieces`: a sentence the parser
+    ran across a paragraph's end is read as the two it should have been) and is no
+    denial."""
+    return not _is_denial(sent) and any(
+        _is_allegation(piece, sanctions_context) for piece in pieces(sent, starts)
+    )
 
 
 def _is_allegation(sent: Span, sanctions_context: bool) -> bool:

@@ -12,6 +12,7 @@ from .gazetteer import BODY, CITY, COUNTRY, DEMONYM, METONYM, Gazetteer, Leader,
 from .lexicon import LEADER_TITLES, NON_STATE_OF, PLACE_NOUNS, PRONOUNS, TITLE_BLOCKERS, words
 
 MAX_TITLE_LEN = max(len(k) for k in LEADER_TITLES)
+TITLE_FIRST_WORDS = frozenset(k[0] for k in LEADER_TITLES)
 PRONOUN_REACH = 150  # tokens back in which a pronoun looks for its leader
 GAZETTEER_SINCE = 2010  # the leaders data lists every term in office from this year on
 
@@ -323,6 +324,8 @@ def _pick_term(leaders: list[Leader], day: date) -> Leader:
 
 
 def _title_at(doc: Doc, i: int) -> tuple[int, str | None] | None:
+    if doc[i].lower_ not in TITLE_FIRST_WORDS:
+        return None
     for n in range(MAX_TITLE_LEN, 0, -1):
         key = tuple(t.lower_ for t in doc[i : i + n])
         if len(key) == n and key in LEADER_TITLES:

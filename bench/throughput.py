@@ -1,0 +1,576 @@
+"""Throughput and latency, side by side in one run, on the benchmark stream.
+
+python bench/throughput.py [--stream FILE] [--articles N] [--quick] [--skip-e2e]
+
+1. naive vs extractor, in this process, on the same articles and the same model, each
+   after a warm-up, interleaved chunk by chunk (naive first, then extractor first):
+   - naive: `nlp.pipe` of the plain statistical pipeline (`spacy.load(model)`) over every
+     article: what a straightforward implementation pays before any rule runs;
+   - extractor: `Extractor().extract_many`, the engine of `newsmon extract`, first pass
+     and rules included.
+   With `--verify` (default) every article's fast-path events are compared with the full
+   path's (the naive Doc, the gazetteer component and the rules), outside the timings.
+2. end to end (unless `--skip-e2e`): the embedded broker and one `newsmon worker`, then
+   two (both ready before the first article); every article published (`publish_raw`),
+   timed from the first send until no article or event is left uncommitted
+   (`clients.backlog` == 0). Each run has its own topics and consumer group.
+3. latency: one worker, articles offered at half the one-worker maximum for
+   `--latency-seconds`; for each alert (and each update of an alerted event) the time
+   from the article's send until the alert is read off its topic, p50 and p99.
+
+Worker memory: the largest resident set of the Faust worker processes (`newsmon worker`
+is a supervisor; the worker is its child, `newsmon worker --direct`), sampled twice a
+second. The last line is `speedup_vs_naive=X e2e_ratio=Y scale2=Z`:
+X = extractor / naive articles per second, Y = one worker end to end / extractor,
+Z = two workers / one worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from rich.console import Console  # noqa: E402
+from rich.progress import (  # noqa: E402
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table  # noqa: E402
+
+READY = "newsmon worker ready"
+console = Console(stderr=True)
+
+
+def progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+# --- the stream -----------------------------------------------------------------------
+
+
+def load_stream(path: Path | None, articles: int, workdir: Path) -> list[dict]:
+    if path is None:
+        import make_stream
+
+        path = workdir / "stream.jsonl"
+        records = make_stream.generate(articles)
+        path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        console.print(f"stream: {len(records)} articles generated into {path}")
+        return records
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return records[:articles]
+
+
+def describe(records: list[dict]) -> str:
+    kinds: dict[str, int] = {}
+    for r in records:
+        kind = r["id"].split("-")[1]
+        kind = kind if kind in ("event", "political") else "ordinary"
+        kinds[kind] = kinds.get(kind, 0) + 1
+    words = sum(len(r["text"].split()) for r in records)
+    mix = ", ".join(f"{v} {k}" for k, v in sorted(kinds.items()))
+    return f"{len(records)} articles ({mix}), {words / len(records):.0f} words on average"
+
+
+# --- naive vs extractor -----------------------------------------------------------------
+
+
+def compare_engines(records: list[dict], chunk: int, verify: bool) -> dict:
+    import spacy
+
+    from streams.articles import from_dict
+    from streams.extract import Extractor
+
+    articles = [from_dict(r) for r in records]
+    extractor = Extractor()
+    naive = spacy.load(extractor.model)
+    warm = articles[:40]
+    list(naive.pipe(a.text for a in warm))
+    list(extractor.extract_many(warm))
+    extractor.counts = dict.fromkeys(extractor.counts, 0)
+    gazetteer = extractor.nlp.get_pipe("newsmon_gazetteer")
+    times = {"naive": 0.0, "extractor": 0.0}
+    mismatches: list[str] = []
+    events = 0
+    with progress() as bar:
+        task = bar.add_task("naive vs extractor", total=len(articles))
+        for n, start in enumerate(range(0, len(articles), chunk)):
+            part = articles[start : start + chunk]
+            order = ("naive", "extractor") if n % 2 == 0 else ("extractor", "naive")
+            for engine in order:
+                began = time.perf_counter()
+                if engine == "naive":
+                    docs = list(naive.pipe(a.text for a in part))
+                else:
+                    fast = [found for _, found in extractor.extract_many(part)]
+                times[engine] += time.perf_counter() - began
+            events += sum(len(found) for found in fast)
+            if verify:  # the full path's events from the naive Docs
+                for article, doc, found in zip(part, docs, fast, strict=True):
+                    full = extractor.events(article, gazetteer(doc))
+                    if _canonical(full) != _canonical(found):
+                        mismatches.append(article.id)
+            del docs
+            bar.advance(task, len(part))
+    rates = {k: len(articles) / v for k, v in times.items()}
+    return {
+        "articles": len(articles),
+        "seconds": times,
+        "rates": rates,
+        "speedup": rates["extractor"] / rates["naive"],
+        "counts": extractor.counts,
+        "events": events,
+        "verified": verify,
+        "mismatches": mismatches,
+    }
+
+
+def _canonical(events: list[dict]) -> list[str]:
+    return sorted(json.dumps(e, sort_keys=True) for e in events)
+
+
+# --- workers ----------------------------------------------------------------------------
+
+
+class Worker:
+    """One `newsmon worker` subprocess (a supervisor and its Faust child)."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.log = log
+        with log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "streams.cli", "worker"],
+                env=env,
+                cwd=ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+
+    def readies(self) -> int:
+        return self.log.read_text(encoding="utf-8", errors="replace").count(READY)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def children(self) -> list[int]:
+        out = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == self.process.pid:
+                out.append(int(entry.name))
+        return out
+
+    def stop(self) -> None:
+        from streams.broker import stop_process
+
+        stop_process(self.process, 60)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class MemoryWatch(threading.Thread):
+    """The largest resident set of the workers' Faust processes, sampled every 0.5 s."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.workers: list[Worker] = []
+        self.peak_kib = 0
+        self.running = True
+
+    def run(self) -> None:
+        while self.running:
+            for worker in list(self.workers):
+                for pid in worker.children():
+                    self.peak_kib = max(self.peak_kib, rss_kib(pid))
+            time.sleep(0.5)
+
+
+class Cluster:
+    """Workers on their own topics and consumer group of the embedded broker."""
+
+    def __init__(self, broker_url: str, workdir: Path, name: str, memory: MemoryWatch):
+        from streams.settings import Settings
+
+        run = f"bench-{name}-{uuid.uuid4().hex[:8]}"
+        self.workdir = workdir / run
+        self.workdir.mkdir(parents=True)
+        self.env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "PYTHONUNBUFFERED": "1",
+            "NEWSMON_BROKER": broker_url,
+            "NEWSMON_APP_ID": run,
+            "NEWSMON_TOPIC_PREFIX": run,
+            "NEWSMON_DATA_DIR": str(self.workdir / "data"),
+            "NEWSMON_METRICS_PORT": "0",
+            "NEWSMON_LOG_LEVEL": "warning",
+        }
+        self.env.pop("NEWSMON_FAST_PATH", None)
+        self.settings = Settings.from_env(self.env)
+        self.memory = memory
+        self.workers: list[Worker] = []
+        self.probe = None
+
+    def start(self, count: int, timeout: float = 180.0) -> None:
+        from streams.clients import ensure_topics
+
+        ensure_topics(self.settings)
+        for n in range(count):
+            worker = Worker(self.env, self.workdir / f"worker-{n}.log")
+            self.workers.append(worker)
+            self.memory.workers.append(worker)
+        deadline = time.monotonic() + timeout
+        last, stable_since = None, time.monotonic()
+        while True:  # every worker ready, and no new rebalance for 3 s
+            for w in self.workers:
+                if not w.alive():
+                    raise RuntimeError(f"worker died: {w.log.read_text()[-2000:]}")
+            counts = [w.readies() for w in self.workers]
+            if counts != last:
+                last, stable_since = counts, time.monotonic()
+            if all(counts) and time.monotonic() - stable_since > 3.0:
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"workers not ready: {self.workdir}")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+            self.memory.workers.remove(worker)
+        if self.probe is not None:
+            for client in self.probe:
+                client.close()
+
+    def backlog(self) -> int | None:
+        """`clients.backlog`, with its two clients kept open between calls."""
+        from kafka import KafkaConsumer, TopicPartition
+
+        from streams.clients import _admin, connect
+
+        if self.probe is None:
+            self.probe = connect(KafkaConsumer, self.settings, group_id=None), _admin(self.settings)
+        consumer, admin = self.probe
+        topics = [self.settings.articles_topic, self.settings.events_topic]
+        found = {t: consumer.partitions_for_topic(t) for t in topics}
+        if not all(found.values()):
+            return None
+        tps = [TopicPartition(t, p) for t, ps in found.items() for p in sorted(ps)]
+        ends = consumer.end_offsets(tps)
+        group = self.settings.app_id
+        committed = admin.list_group_offsets({group: tps}).get(group, {})
+        done = {tp: meta.offset for tp, meta in committed.items() if meta.offset >= 0}
+        return sum(max(0, end - done.get(tp, 0)) for tp, end in ends.items())
+
+    def cpu(self) -> float:
+        """CPU seconds of the workers (supervisors and Faust processes) so far."""
+        pids = [w.process.pid for w in self.workers]
+        pids += [child for w in self.workers for child in w.children()]
+        return sum(cpu_seconds(pid) for pid in pids)
+
+
+def messages(records: list[dict]):
+    for r in records:
+        yield r["id"].encode(), json.dumps(r, ensure_ascii=False).encode()
+
+
+def end_to_end(broker, workdir: Path, records: list[dict], workers: int, memory) -> dict:
+    from streams.clients import publish_raw
+
+    cluster = Cluster(broker.url, workdir, f"{workers}w", memory)
+    cluster.start(workers)
+    cpu = {"workers": cluster.cpu(), "broker": cpu_seconds(broker.process.pid)}
+    cpu["bench"] = cpu_seconds(os.getpid())
+    try:
+        with progress() as bar:
+            task = bar.add_task(f"end to end, {workers} worker(s): publishing", total=None)
+            began = time.perf_counter()
+            for _ in publish_raw(cluster.settings, messages(records)):
+                pass
+            published = time.perf_counter() - began
+            bar.update(task, description=f"end to end, {workers} worker(s): draining")
+            bar.update(task, total=len(records), completed=0)
+            while True:
+                left = cluster.backlog()
+                if left == 0:
+                    break
+                if not all(w.alive() for w in cluster.workers):
+                    raise RuntimeError(f"a worker died, see {cluster.workdir}")
+                bar.update(task, completed=max(0, len(records) - (left or 0)))
+                time.sleep(0.25)
+            seconds = time.perf_counter() - began
+        cpu = {
+            "workers": cluster.cpu() - cpu["workers"],
+            "broker": cpu_seconds(broker.process.pid) - cpu["broker"],
+            "bench": cpu_seconds(os.getpid()) - cpu["bench"],
+        }
+    finally:
+        cluster.stop()
+    return {
+        "workers": workers,
+        "seconds": seconds,
+        "publish_seconds": published,
+        "rate": len(records) / seconds,
+        "cores": {k: v / seconds for k, v in cpu.items()},
+    }
+
+
+# --- latency ----------------------------------------------------------------------------
+
+
+def latency(
+    broker_url: str,
+    workdir: Path,
+    records: list[dict],
+    rate: float,
+    seconds: float,
+    memory: MemoryWatch,
+) -> dict:
+    from streams.clients import ensure_topics, publish_raw
+
+    cluster = Cluster(broker_url, workdir, "latency", memory)
+    cluster.start(1)
+    sent_at: dict[str, float] = {}
+    samples: list[float] = []
+    stop = threading.Event()
+    settings = cluster.settings
+
+    def collect() -> None:
+        """Alerts and updates as they come out, with the time they were read (the
+        worker's `detected_at` has whole seconds only)."""
+        from kafka import KafkaConsumer, TopicPartition
+
+        from streams.clients import connect
+
+        topics = [settings.alerts_topic, settings.updates_topic]
+        ensure_topics(settings, topics)
+        consumer = connect(
+            KafkaConsumer, settings, group_id=None, enable_auto_commit=False,
+            fetch_max_wait_ms=10,  # tansu answers a fetch only when its wait is over
+        )  # fmt: skip
+        try:
+            partitions = [
+                TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t)
+            ]
+            consumer.assign(partitions)
+            consumer.seek_to_beginning(*partitions)
+            while not stop.is_set():
+                for batch in consumer.poll(timeout_ms=50).values():
+                    now = time.time()
+                    for record in batch:
+                        alert = json.loads(record.value)
+                        article = alert.get("last_article") or alert.get("article") or {}
+                        published = sent_at.get(article.get("id"))
+                        if published is not None:
+                            samples.append(now - published)
+        finally:
+            consumer.close()
+
+    count = max(1, int(rate * seconds))
+    offered = [dict(records[k % len(records)]) for k in range(count)]
+    for k, record in enumerate(offered):
+        record["id"] = f"{record['id']}-lat{k}"
+
+    def paced():
+        start = time.time()
+        for k, record in enumerate(offered):
+            wait = start + k / rate - time.time()
+            if wait > 0:
+                time.sleep(wait)
+            sent_at[record["id"]] = time.time()
+            yield record["id"].encode(), json.dumps(record, ensure_ascii=False).encode()
+
+    reader = threading.Thread(target=collect, daemon=True)
+    reader.start()
+    try:
+        with progress() as bar:
+            task = bar.add_task(f"latency at {rate:.1f} articles/s", total=count)
+            for n in publish_raw(settings, paced()):
+                bar.update(task, completed=n)
+            deadline = time.monotonic() + 120
+            while cluster.backlog() != 0 and time.monotonic() < deadline:
+                time.sleep(0.5)
+            time.sleep(2.0)
+    finally:
+        stop.set()
+        reader.join(30)
+        cluster.stop()
+    samples.sort()
+    return {
+        "rate": rate,
+        "articles": count,
+        "alerts": len(samples),
+        "p50": _quantile(samples, 0.50),
+        "p99": _quantile(samples, 0.99),
+        "max": samples[-1] if samples else float("nan"),
+    }
+
+
+def _quantile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[round(q * 100) - 1]
+
+
+# --- report -----------------------------------------------------------------------------
+
+
+def report(stream: str, engines: dict, e2e: list[dict], lat: dict | None, peak_kib: int):
+    table = Table(title=f"newsmon throughput - {stream}, {os.cpu_count()} CPU cores")
+    table.add_column("measure")
+    table.add_column("articles/s", justify="right")
+    table.add_column("ratio", justify="right")
+    table.add_column("notes")
+    rates = engines["rates"]
+    counts = engines["counts"]
+    table.add_row("naive: nlp.pipe, full model", f"{rates['naive']:.1f}", "1.00", "no rules")
+    parsed = counts["parsed"] / max(1, counts["texts"])
+    sentenced = counts["sentences"] / max(1, counts["texts"])
+    table.add_row(
+        "extractor (fast path)",
+        f"{rates['extractor']:.1f}",
+        f"{engines['speedup']:.2f}",
+        f"{parsed:.0%} fully parsed, {sentenced:.0%} up to the parser; {engines['events']} events",
+    )
+    if engines["verified"]:
+        bad = engines["mismatches"]
+        table.add_row(
+            "  = full path?",
+            "",
+            "",
+            "same events for every article" if not bad else f"DIFFERENT: {bad[:5]}",
+        )
+    for run in e2e:
+        ratio = run["rate"] / rates["extractor"]
+        label = "vs extractor"
+        if run["workers"] == 2 and e2e:
+            ratio, label = run["rate"] / e2e[0]["rate"], "vs one worker"
+        table.add_row(
+            f"end to end, {run['workers']} worker(s)",
+            f"{run['rate']:.1f}",
+            f"{ratio:.2f}",
+            f"{label}; {run['seconds']:.1f} s (publishing {run['publish_seconds']:.1f} s); "
+            + "cores busy: "
+            + ", ".join(f"{k} {v:.2f}" for k, v in run["cores"].items()),
+        )
+    if lat is not None:
+        table.add_row(
+            "latency at half load",
+            f"{lat['rate']:.1f}",
+            "",
+            f"p50 {lat['p50']:.2f} s, p99 {lat['p99']:.2f} s, max {lat['max']:.2f} s "
+            f"({lat['alerts']} alerts and updates)",
+        )
+    if peak_kib:
+        table.add_row("worker resident memory", "", "", f"max {peak_kib / 1024:.0f} MiB")
+    Console().print(table)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stream", type=Path, help="JSON Lines articles (default: generate)")
+    parser.add_argument("--articles", type=int, default=3500, help="stream size (default 3500)")
+    parser.add_argument("--quick", action="store_true", help="700 articles, short latency run")
+    parser.add_argument("--skip-e2e", action="store_true", help="naive vs extractor only")
+    parser.add_argument("--chunk", type=int, default=250, help="articles per timed chunk")
+    parser.add_argument("--latency-seconds", type=float, default=40.0)
+    parser.add_argument(
+        "--no-verify", dest="verify", action="store_false", help="skip the full-path check"
+    )
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+    if args.quick:
+        args.articles, args.latency_seconds = min(args.articles, 700), 15.0
+
+    workdir = Path(tempfile.mkdtemp(prefix="newsmon-bench-"))
+    records = load_stream(args.stream, args.articles, workdir)
+    stream = describe(records)
+    console.print(f"stream: {stream}")
+    engines = compare_engines(records, args.chunk, args.verify)
+    console.print(
+        f"naive {engines['rates']['naive']:.1f}/s, extractor "
+        f"{engines['rates']['extractor']:.1f}/s: x{engines['speedup']:.2f}"
+    )
+    e2e: list[dict] = []
+    lat = None
+    memory = MemoryWatch()
+    if not args.skip_e2e:
+        from streams.broker import EmbeddedBroker
+
+        memory.start()
+        with EmbeddedBroker(port=0, log=workdir / "broker.log") as broker:
+            for workers in (1, 2):
+                e2e.append(end_to_end(broker, workdir, records, workers, memory))
+                console.print(f"end to end, {workers} worker(s): {e2e[-1]['rate']:.1f}/s")
+            lat = latency(
+                broker.url, workdir, records, e2e[0]["rate"] / 2, args.latency_seconds, memory
+            )
+        memory.running = False
+    report(stream, engines, e2e, lat, memory.peak_kib)
+    e2e_ratio = e2e[0]["rate"] / engines["rates"]["extractor"] if e2e else float("nan")
+    scale2 = e2e[1]["rate"] / e2e[0]["rate"] if len(e2e) > 1 else float("nan")
+    if args.json:
+        figures = {
+            "stream": stream,
+            "engines": engines,
+            "end_to_end": e2e,
+            "latency": lat,
+            "worker_peak_rss_mib": memory.peak_kib / 1024,
+        }
+        args.json.write_text(json.dumps(figures, indent=2, default=str), encoding="utf-8")
+    print(
+        f"speedup_vs_naive={engines['speedup']:.2f} e2e_ratio={e2e_ratio:.2f} scale2={scale2:.2f}"
+    )
+    return 1 if engines["mismatches"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
