@@ -8,8 +8,9 @@ python bench/throughput.py [--stream FILE] [--articles N] [--quick] [--skip-e2e]
      article: what a straightforward implementation pays before any rule runs;
    - extractor: `Extractor().extract_many`, the engine of `newsmon extract`, first pass
      and rules included.
-   With `--verify` (default) every article's fast-path events are compared with the full
-   path's (the naive Doc, the gazetteer component and the rules), outside the timings.
+   Every article's fast-path events are compared with the full path's (the naive Doc,
+   the gazetteer component and the rules), outside the timings (`--no-verify` skips it);
+   the exit code is 1 if any differ.
 2. end to end (unless `--skip-e2e`): the embedded broker and one `newsmon worker`, then
    two (both ready before the first article); every article published (`publish_raw`),
    timed from the first send until no article or event is left uncommitted

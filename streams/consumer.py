@@ -32,8 +32,24 @@ from faust.utils.functional import consecutive_numbers
 log = logging.getLogger("newsmon.consumer")
 
 
+FETCH_MAX_WAIT_MS = 100
+
+
+class _ConsumerThread(aiokafka_driver.AIOKafkaConsumerThread):
+    """Faust hard-codes `fetch_max_wait_ms=1500`; a broker that answers a fetch only when
+    its wait is over (tansu does) then delays records by up to 1.5 s at every hop."""
+
+    def _create_worker_consumer(self, transport):  # type: ignore[no-untyped-def]
+        consumer = super()._create_worker_consumer(transport)
+        consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS
+        return consumer
+
+
 class RewindingConsumer(aiokafka_driver.Consumer):
     """Faust's aiokafka consumer whose commits never pass an unprocessed record."""
+
+    def _new_consumer_thread(self) -> _ConsumerThread:
+        return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
     _last_fetch: dict | None = None
 
