@@ -250,7 +250,7 @@ def build(
         committed offset nor its last handed-on offset moved for STALL_CHECKS checks in
         a row (after a restart Faust sometimes stops fetching a partition until the next
         rebalance). Reading again is safe: reports are counted by origin."""
-        consumer = app.consumer
+        consumer: RewindingConsumer = app.consumer
         if not consumer.flow_active:
             stalls.clear()
             return
@@ -263,36 +263,19 @@ def build(
         stuck = []
         lags: dict[tuple[str, int], int] = {}
         for tp in tps:
-            committed = consumer._committed_offset.get(tp) or 0
+            committed, read = consumer.positions(tp)
             lags[(tp.topic, tp.partition)] = max(0, (ends.get(tp) or 0) - committed)
             if (ends.get(tp) or 0) <= committed:
                 stalls.pop(tp, None)
                 continue
-            read = consumer._read_offset.get(tp)
             previous = stalls.get(tp, (committed, read, 0))
             unmoved = previous[2] + 1 if previous[:2] == (committed, read) else 0
             stalls[tp] = (committed, read, unmoved)
             if unmoved >= STALL_CHECKS:
                 stuck.append((tp, committed))
         metrics.set_lag(lags)
-        active = consumer._get_active_partitions()
         for tp, committed in stuck:
-            left_out = tp not in active and tp not in consumer._paused_partitions
-            log.warning(
-                "partition %s stalled at offset %d%s",
-                tp,
-                committed,
-                " (left out of fetching by Faust's flow control: fetching it again)"
-                if left_out
-                else "",
-            )
-            if left_out:  # a buffer-full pause whose "pressure drop" never came
-                consumer._buffered_partitions.discard(tp)
-                active.add(tp)
-            if isinstance(consumer, RewindingConsumer):
-                consumer.rewind(tp, committed, "stalled")
-            else:
-                await consumer.perform_seek()
+            consumer.unstall(tp, committed)
             stalls.pop(tp, None)
 
     return Pipeline(app, topics, table)

@@ -13,8 +13,8 @@ Faust 0.15 can commit offsets of records nobody processed:
 reads its partition again from the committed offset (2), and commits only a run that
 starts exactly at the committed offset, which is the partition's earliest offset when
 nothing was committed yet (3). Reading again is harmless: reports are counted by origin.
-Seeks requested with `rewind` (also by the partition watch in `streams.agents`) happen
-between two fetches, never while a fetched batch is being handed on.
+Seeks requested with `rewind` happen between two fetches, never while a fetched batch is
+being handed on; `unstall` serves the partition watch in `streams.agents`.
 These override Faust internals: check them on a Faust upgrade.
 """
 
@@ -64,6 +64,29 @@ class RewindingConsumer(aiokafka_driver.Consumer):
         if offset < self._rewinds.get(tp, offset + 1):
             log.info("re-reading %s from offset %d: %s", tp, offset, why)
             self._rewinds[tp] = offset
+
+    def positions(self, tp: TP) -> tuple[int, int | None]:
+        """(committed offset, offset of the last record handed on) of a partition."""
+        return self._committed_offset.get(tp) or 0, self._read_offset.get(tp)
+
+    def unstall(self, tp: TP, committed: int) -> None:
+        """Reads a stalled partition again from its committed offset. A partition Faust's
+        flow control left out of fetching (a buffer-full pause whose "pressure drop"
+        never came) is put back among the fetched ones first."""
+        active = self._get_active_partitions()
+        left_out = tp not in active and tp not in self._paused_partitions
+        log.warning(
+            "partition %s stalled at offset %d%s",
+            tp,
+            committed,
+            " (left out of fetching by Faust's flow control: fetching it again)"
+            if left_out
+            else "",
+        )
+        if left_out:
+            self._buffered_partitions.discard(tp)
+            active.add(tp)
+        self.rewind(tp, committed, "stalled")
 
     async def _wait_next_records(self, timeout: float):  # type: ignore[override]
         records, active = await super()._wait_next_records(timeout)

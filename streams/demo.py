@@ -10,6 +10,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
@@ -54,27 +55,46 @@ def run_demo(samples: Path, timeout: float, console: Console) -> int:
             f"metrics: http://{settings.metrics_host}:{settings.metrics_port}/metrics",
             highlight=False,
         )
-        worker = start_worker(settings, workdir / "worker.log")
-        try:
+
+        def publish() -> None:
             sent = list(publish_articles(settings, articles))[-1]
             console.print(f"published {sent} sample articles to {settings.articles_topic}")
-            console.print("waiting for the worker (the first start takes a few seconds)...")
-            alerts, updates = watch(settings, worker, sent, timeout, console)
-        except (TimeoutError, RuntimeError) as exc:
-            console.print(f"[red]demo failed:[/] {exc}; worker log: {workdir / 'worker.log'}")
-            return 1
-        finally:
-            stop_process(worker)
+
+        outcome = run_worker(settings, workdir, publish, timeout, console)
+    if outcome is None:
+        return 1
     shutil.rmtree(workdir, ignore_errors=True)
+    alerts, updates = outcome
     console.print(summary_table(alerts, updates))
     console.print(f"{len(articles)} articles, {len(alerts)} alerts, {len(updates)} updates")
     return 0
 
 
+def run_worker(
+    settings: Settings,
+    workdir: Path,
+    publish: Callable[[], None],
+    timeout: float,
+    console: Console,
+) -> tuple[list[dict], list[dict]] | None:
+    """Starts a worker, calls `publish`, prints alerts and updates as they arrive until
+    everything published is processed, and stops the worker. Returns (alerts, updates),
+    or None once the failure (and where the worker's log is) has been printed."""
+    worker = start_worker(settings, workdir / "worker.log")
+    try:
+        publish()
+        console.print("waiting for the worker (the first start takes a few seconds)...")
+        return watch(settings, worker, timeout, console)
+    except (TimeoutError, RuntimeError) as exc:
+        console.print(f"[red]demo failed:[/] {exc}; worker log: {workdir / 'worker.log'}")
+        return None
+    finally:
+        stop_process(worker)
+
+
 def watch(
     settings: Settings,
     worker: subprocess.Popen[bytes],
-    published: int,
     timeout: float,
     console: Console,
 ) -> tuple[list[dict], list[dict]]:

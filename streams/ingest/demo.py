@@ -15,13 +15,13 @@ from pathlib import Path
 
 from rich.console import Console
 
-from ..broker import EmbeddedBroker, free_port, stop_process
-from ..demo import start_worker, summary_table, watch
+from ..broker import EmbeddedBroker, free_port
+from ..demo import run_worker, summary_table
 from ..settings import Settings
 from .command import poll_line, status_table
 from .config import FeedConfig, IngestSettings
 from .fetch import Fetcher
-from .ingest import Ingestor, KafkaPublisher
+from .ingest import FeedReport, Ingestor, KafkaPublisher
 from .state import State
 
 DEMO = Path(__file__).with_name("data") / "demo"
@@ -94,27 +94,29 @@ def run_feed_demo(timeout: float, console: Console) -> int:
         feeds = [FeedConfig(url=site.url(name)) for name in FEEDS]
         console.print(f"broker: tansu on {broker.bootstrap} (in memory)")
         console.print(f"feeds: {', '.join(f.url for f in feeds)}", highlight=False)
-        worker = start_worker(settings, workdir / "worker.log")
-        try:
+        reports: list[FeedReport] = []
+
+        def ingest_once() -> None:
             publisher = KafkaPublisher(settings)
             try:
                 with State(ingest_settings.state_dir) as state, Fetcher(ingest_settings) as web:
                     ingestor = Ingestor(ingest_settings, state, publisher, web)
-                    reports = ingestor.run_once(
-                        feeds, on_report=lambda r: console.print(poll_line(r), highlight=False)
+                    reports.extend(
+                        ingestor.run_once(
+                            feeds,
+                            on_report=lambda r: console.print(poll_line(r), highlight=False),
+                        )
                     )
             finally:
                 publisher.close()
             console.print(status_table(reports))
-            published = sum(r.published for r in reports)
-            console.print("waiting for the worker (the first start takes a few seconds)...")
-            alerts, updates = watch(settings, worker, published, timeout, console)
-        except (TimeoutError, RuntimeError) as exc:
-            console.print(f"[red]demo failed:[/] {exc}; worker log: {workdir / 'worker.log'}")
-            return 1
-        finally:
-            stop_process(worker)
+
+        outcome = run_worker(settings, workdir, ingest_once, timeout, console)
+    if outcome is None:
+        return 1
     shutil.rmtree(workdir, ignore_errors=True)
+    alerts, updates = outcome
     console.print(summary_table(alerts, updates))
+    published = sum(r.published for r in reports)
     console.print(f"{published} articles from {len(feeds)} feeds, {len(alerts)} alerts")
     return 0

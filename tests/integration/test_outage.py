@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 import time
 
 import pytest
@@ -14,8 +13,15 @@ from streams.broker import EmbeddedBroker, free_port
 from streams.clients import backlog, publish_raw
 from streams.settings import Settings
 
-from .test_pipeline import Offline, corpus_articles, where_lost
-from .test_reliability import expected_events, messages, originals_of, stream_of
+from .test_pipeline import Offline, corpus_articles
+from .test_reliability import (
+    check_accounted,
+    expected_events,
+    messages,
+    originals_of,
+    start_publishing,
+    stream_of,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -52,12 +58,9 @@ def test_a_worker_started_before_its_broker_waits_then_catches_up(
             240,
             f"not drained:\n{worker.output()[-3000:]}",
         )
-        streamed = {
-            (e["article_id"], e["event_id"])
-            for e in read_topic("--topic", "newsmon.events", "--broker", url)
-        }
-        expected = {(e["article_id"], e["event_id"]) for e in offline.events()}
-        assert streamed == expected, where_lost(settings, {a for a, _ in expected - streamed})
+        check_accounted(
+            settings, lambda *args: read_topic(*args, "--broker", url), articles, offline.events()
+        )
         worker.stop()
 
 
@@ -70,10 +73,7 @@ def test_a_broker_frozen_for_30_s_mid_stream_loses_nothing(
     worker = start_worker()
     worker.wait_ready()
 
-    publisher = threading.Thread(
-        target=lambda: list(publish_raw(settings, messages(articles, 0.05))), daemon=True
-    )
-    publisher.start()
+    publisher = start_publishing(settings, articles, 0.05)
     time.sleep(5.0)
     os.kill(broker.process.pid, signal.SIGSTOP)
     try:
@@ -85,7 +85,5 @@ def test_a_broker_frozen_for_30_s_mid_stream_loses_nothing(
     assert not publisher.is_alive()
     wait_drained([worker], timeout=400)
 
-    expected = {(e["article_id"], e["event_id"]) for e in expected_events(offline, articles)}
-    streamed = {(e["article_id"], e["event_id"]) for e in read_topic("--topic", "newsmon.events")}
-    assert streamed == expected, where_lost(settings, {a for a, _ in expected - streamed})
+    check_accounted(settings, read_topic, articles, expected_events(offline, articles))
     assert worker.process.poll() is None

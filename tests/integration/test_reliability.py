@@ -91,6 +91,16 @@ def messages(articles: list[dict], pause: float) -> Iterator[tuple[bytes | None,
         time.sleep(pause)
 
 
+def start_publishing(settings, articles: list[dict], pause: float) -> threading.Thread:
+    """Publish `messages(articles, pause)` from a background thread, while the test does
+    harm; join it (and check it finished) before checking the outcome."""
+    publisher = threading.Thread(
+        target=lambda: list(publish_raw(settings, messages(articles, pause))), daemon=True
+    )
+    publisher.start()
+    return publisher
+
+
 def expected_events(offline: Offline, articles: list[dict]) -> list[dict]:
     """The offline events of each article (`offline` ran over the originals and the
     fillers); a copy `id~n` has the events of `id`."""
@@ -154,10 +164,7 @@ def test_sigkill_at_random_moments_loses_nothing_and_duplicates_no_alert(
 
     worker = start_worker()
     worker.wait_ready()
-    publisher = threading.Thread(
-        target=lambda: list(publish_raw(settings, messages(articles, 0.02))), daemon=True
-    )
-    publisher.start()
+    publisher = start_publishing(settings, articles, 0.02)
     for _ in range(5):
         time.sleep(rng.uniform(2.0, 12.0))
         assert worker.process.poll() is None, worker.output()[-3000:]
@@ -180,10 +187,7 @@ def test_two_workers_share_the_stream_and_one_takes_over_when_the_other_dies(
 
     ports = [free_port(), free_port()]
     first, second = (start_worker(NEWSMON_METRICS_PORT=str(p)) for p in ports)
-    publisher = threading.Thread(
-        target=lambda: list(publish_raw(settings, messages(articles, 0.01))), daemon=True
-    )
-    publisher.start()
+    publisher = start_publishing(settings, articles, 0.01)
     # both own some article partitions (each exports lag only for its own partitions)
     deadline = time.monotonic() + 120
     while not all(owned_partitions(p) for p in ports):
@@ -192,6 +196,7 @@ def test_two_workers_share_the_stream_and_one_takes_over_when_the_other_dies(
     assert not set(owned_partitions(ports[0])) & set(owned_partitions(ports[1]))
     second.kill()
     publisher.join(timeout=120)
+    assert not publisher.is_alive()
     wait_drained([first], timeout=600)
 
     check_accounted(settings, read_topic, articles, expected_events(offline, articles))
