@@ -565,6 +565,8 @@ def main() -> int:
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
+    if args.pairs < 1:
+        parser.error("--pairs must be at least 1")
     if args.quick:
         args.articles, args.latency_seconds, args.pairs = min(args.articles, 700), 15.0, 1
 
