@@ -46,7 +46,6 @@ def run_worker(settings: Settings) -> None:
     import sys
 
     from .agents import build
-    from .clients import ensure_topics, too_few_alert_partitions
     from .extract import Extractor
     from .metrics import Metrics
 
@@ -62,11 +61,6 @@ def run_worker(settings: Settings) -> None:
                 file=sys.stderr,
             )
             raise SystemExit(2) from None
-    ensure_topics(settings)
-    problem = too_few_alert_partitions(settings)
-    if problem is not None:
-        print(f"newsmon worker: {problem}", file=sys.stderr)
-        raise SystemExit(2)
     app = create_app(settings)
     extractor = Extractor()
     metrics.set_build(extractor.model if extractor.statistical else "rule-only")

@@ -81,26 +81,6 @@ def ensure_topics(settings: Settings, topics: Iterable[str] | None = None) -> No
         admin.close()
 
 
-def too_few_alert_partitions(settings: Settings) -> str | None:
-    """Why the alert topics cannot take every alert, or None. An alert goes to its event's
-    partition number, so each alert topic needs as many partitions as the events topic."""
-    consumer = connect(KafkaConsumer, settings, group_id=None)
-    try:
-        events = consumer.partitions_for_topic(settings.events_topic) or set()
-        for topic in settings.alert_topics:
-            have = consumer.partitions_for_topic(topic)
-            if have is not None and len(have) < len(events):
-                return (
-                    f"topic {topic} has {len(have)} partition(s), fewer than "
-                    f"{settings.events_topic} ({len(events)}): an alert goes to its event's "
-                    "partition number, so give every alert topic at least as many partitions "
-                    "(README, Production)"
-                )
-        return None
-    finally:
-        consumer.close()
-
-
 def producer(settings: Settings) -> KafkaProducer:
     return connect(
         KafkaProducer,

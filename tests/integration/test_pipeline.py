@@ -10,8 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
-from kafka.admin import NewTopic
+from kafka import KafkaConsumer, TopicPartition
 
 from streams.clients import publish_raw, tail
 from streams.dlq import KEEP_BYTES, original_value
@@ -271,19 +270,3 @@ def test_restart_mid_stream_loses_nothing_and_duplicates_no_alert(
     alerts = Counter(a["event_id"] for a in read_topic())
     assert [k for k, n in alerts.items() if n > 1] == []
     assert set(alerts) == {e["event_id"] for e in events if e.get("status") != "past"}
-
-
-def test_a_worker_refuses_alert_topics_with_fewer_partitions_than_events(settings, newsmon):
-    admin = KafkaAdminClient(bootstrap_servers=settings.bootstrap)
-    try:
-        admin.create_topics(
-            [NewTopic(settings.events_topic, 4, 1), NewTopic(settings.alerts_topic, 1, 1)]
-        )
-    finally:
-        admin.close()
-    result = newsmon("worker", "--direct")
-    assert result.returncode == 2, result.stderr[-2000:]
-    assert (
-        f"topic {settings.alerts_topic} has 1 partition(s), fewer than "
-        f"{settings.events_topic} (4)" in result.stderr
-    )
