@@ -48,28 +48,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from rich.console import Console  # noqa: E402
-from rich.progress import (  # noqa: E402
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table  # noqa: E402
+
+from streams.progress import progress_bar  # noqa: E402
 
 READY = "newsmon worker ready"
 console = Console(stderr=True)
-
-
-def progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
 
 
 # --- the stream -----------------------------------------------------------------------
@@ -119,7 +103,7 @@ def compare_engines(records: list[dict], chunk: int, verify: bool) -> dict:
     times = {"naive": 0.0, "extractor": 0.0}
     mismatches: list[str] = []
     events = 0
-    with progress() as bar:
+    with progress_bar(console) as bar:
         task = bar.add_task("naive vs extractor", total=len(articles))
         for n, start in enumerate(range(0, len(articles), chunk)):
             part = articles[start : start + chunk]
@@ -294,23 +278,13 @@ class Cluster:
 
     def backlog(self) -> int | None:
         """`clients.backlog`, with its two clients kept open between calls."""
-        from kafka import KafkaConsumer, TopicPartition
+        from kafka import KafkaConsumer
 
-        from streams.clients import _admin, connect
+        from streams.clients import _admin, connect, uncommitted
 
         if self.probe is None:
             self.probe = connect(KafkaConsumer, self.settings, group_id=None), _admin(self.settings)
-        consumer, admin = self.probe
-        topics = [self.settings.articles_topic, self.settings.events_topic]
-        found = {t: consumer.partitions_for_topic(t) for t in topics}
-        if not all(found.values()):
-            return None
-        tps = [TopicPartition(t, p) for t, ps in found.items() for p in sorted(ps)]
-        ends = consumer.end_offsets(tps)
-        group = self.settings.app_id
-        committed = admin.list_group_offsets({group: tps}).get(group, {})
-        done = {tp: meta.offset for tp, meta in committed.items() if meta.offset >= 0}
-        return sum(max(0, end - done.get(tp, 0)) for tp, end in ends.items())
+        return uncommitted(self.settings, *self.probe)
 
     def cpu(self) -> float:
         """CPU seconds of the workers (supervisors and Faust processes) so far."""
@@ -341,7 +315,7 @@ def end_to_end(broker, workdir: Path, records: list[dict], workers: int, memory)
     cpu = {"workers": cluster.cpu(), "broker": cpu_seconds(broker.process.pid)}
     cpu["bench"] = cpu_seconds(os.getpid())
     try:
-        with progress() as bar:
+        with progress_bar(console) as bar:
             task = bar.add_task(f"end to end, {workers} worker(s): publishing", total=None)
             encoded = list(messages(records))
             began = time.perf_counter()
@@ -443,7 +417,7 @@ def latency(
     reader = threading.Thread(target=collect, daemon=True)
     reader.start()
     try:
-        with progress() as bar:
+        with progress_bar(console) as bar:
             task = bar.add_task(f"latency at {rate:.1f} articles/s", total=count)
             for n in publish_raw(settings, paced()):
                 bar.update(task, completed=n)

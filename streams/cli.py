@@ -11,11 +11,11 @@ from pathlib import Path
 
 from kafka.errors import KafkaError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import __version__
 from .articles import Article, InvalidArticle, from_dict, parse_lines, read_jsonl, read_text_file
+from .progress import progress_bar
 from .settings import EVENT_TYPES
 
 SAMPLES = Path(__file__).with_name("data") / "samples.jsonl"
@@ -76,7 +76,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     articles = iter_articles(args.path, args.text, report)
     rows: list[dict] = []
     count = 0
-    with _progress(enabled=err.is_terminal and not args.pretty) as progress:
+    with progress_bar(err, enabled=err.is_terminal and not args.pretty) as progress:
         task = progress.add_task("extracting", total=None)
         for _, events in extractor.extract_many(articles):
             count += 1
@@ -90,18 +90,6 @@ def cmd_extract(args: argparse.Namespace) -> int:
         Console().print(events_table(rows))
     err.print(f"{count} articles read, {report.bad} skipped", highlight=False)
     return EXIT_BAD_INPUT if report.bad else EXIT_OK
-
-
-def _progress(enabled: bool) -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        disable=not enabled,
-        transient=True,
-    )
 
 
 def events_table(events: list[dict]) -> Table:
@@ -228,7 +216,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     report = InputReport()
     articles = list(iter_publishable(args.paths, report, args.published_at))
     sent = 0
-    with _progress(enabled=err.is_terminal) as progress:
+    with progress_bar(err, enabled=err.is_terminal) as progress:
         task = progress.add_task("publishing", total=len(articles))
         for sent in publish_articles(settings, articles):
             progress.update(task, completed=sent)

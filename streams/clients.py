@@ -201,22 +201,32 @@ def _decode(value: bytes | None) -> dict | bytes:
 def backlog(settings: Settings, group: str | None = None) -> int | None:
     """Messages on the articles and events topics not yet committed by the worker's
     consumer group (None when the topics do not exist yet)."""
-    topics = [settings.articles_topic, settings.events_topic]
     consumer = connect(KafkaConsumer, settings, group_id=None)
     admin = _admin(settings)
     try:
-        found = {t: consumer.partitions_for_topic(t) for t in topics}
-        if not all(found.values()):
-            return None
-        tps = [TopicPartition(t, p) for t, ps in found.items() for p in sorted(ps)]
-        ends = consumer.end_offsets(tps)
-        group_id = group or settings.app_id
-        committed = admin.list_group_offsets({group_id: tps}).get(group_id, {})
-        done = {tp: meta.offset for tp, meta in committed.items() if meta.offset >= 0}
-        return sum(max(0, end - done.get(tp, 0)) for tp, end in ends.items())
+        return uncommitted(settings, consumer, admin, group)
     finally:
         consumer.close()
         admin.close()
+
+
+def uncommitted(
+    settings: Settings,
+    consumer: KafkaConsumer,
+    admin: KafkaAdminClient,
+    group: str | None = None,
+) -> int | None:
+    """`backlog` with clients the caller keeps open between calls."""
+    topics = [settings.articles_topic, settings.events_topic]
+    found = {t: consumer.partitions_for_topic(t) for t in topics}
+    if not all(found.values()):
+        return None
+    tps = [TopicPartition(t, p) for t, ps in found.items() for p in sorted(ps)]
+    ends = consumer.end_offsets(tps)
+    group_id = group or settings.app_id
+    committed = admin.list_group_offsets({group_id: tps}).get(group_id, {})
+    done = {tp: meta.offset for tp, meta in committed.items() if meta.offset >= 0}
+    return sum(max(0, end - done.get(tp, 0)) for tp, end in ends.items())
 
 
 def keys_on_partition(

@@ -40,6 +40,7 @@ from .sentences import cut_starts, pieces
 
 INHERIT_SENTENCES = 6  # an allegation without a named accuser inherits from this far back
 VIOLATION_REACH = 10  # "in breach of the UN arms embargo": words from violation to sanctions
+SANCTIONED_FOR_REACH = 13  # "sanctions on a refinery ... for buying": words to "for"
 COUNTERPARTY_PREPS = frozenset({"to", "from", "with", "for"})
 LOCATION_PREPS = words(
     "in across through via off near at over into inside around outside within on against of "
@@ -125,7 +126,7 @@ def _is_allegation(sent: Span, sanctions_context: bool) -> bool:
     goods = bool(words & TRANSFER_GOODS)
     transfer = bool(words & TRANSFER_VERBS)
     for k, w in enumerate(low):  # "imposed sanctions on a refinery ... for buying Iranian crude"
-        if w in ("sanctions", "sanctioned") and "for" in low[k + 1 : k + 14]:
+        if w in ("sanctions", "sanctioned") and "for" in low[k + 1 : k + 1 + SANCTIONED_FOR_REACH]:
             j = low.index("for", k + 1)
             if j + 1 < len(low) and low[j + 1] in TRANSFER_VERBS:
                 return True

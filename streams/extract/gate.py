@@ -39,7 +39,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from .allegations import is_claim
+from .allegations import SANCTIONED_FOR_REACH, VIOLATION_REACH, is_claim
 from .gazetteer import BODY, Gazetteer
 from .lexicon import (
     ACCUSE_VERBS,
@@ -55,9 +55,6 @@ from .lexicon import (
 from .mentions import EPITHETS, MAX_TITLE_LEN, STATE_NAMES, TITLE_FIRST_WORDS
 from .sentences import cut_starts, windows
 
-#: What `allegations._is_allegation` looks for around a violation word (kept in step).
-VIOLATION_REACH = 10
-SANCTIONED_FOR_REACH = 13
 #: Tokens skipped back from a title to its country cue ("Iran's new president").
 CUE_SKIP = frozenset({"'s", "’s", "'", "’"}) | EPITHETS
 

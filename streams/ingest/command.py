@@ -9,9 +9,9 @@ import threading
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ..progress import progress_bar
 from .config import ConfigError, FeedConfig, IngestSettings, feeds_from_urls, load_feeds
 from .fetch import Fetcher
 from .ingest import FeedReport, Ingestor, KafkaPublisher
@@ -96,15 +96,7 @@ def run(args: argparse.Namespace, err: Console, out: Console | None = None) -> i
 
 
 def _once(ingestor: Ingestor, feeds: list[FeedConfig], err: Console) -> list[FeedReport]:
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        disable=not err.is_terminal,
-        transient=True,
-    ) as progress:
+    with progress_bar(err, enabled=err.is_terminal) as progress:
         task = progress.add_task("polling feeds", total=len(feeds))
 
         def done(report: FeedReport) -> None:
