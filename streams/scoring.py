@@ -73,6 +73,7 @@ class Report:
     accuser_overlap: float
     field_accuracy: dict[str, float]
     articles: int
+    recall_by_status: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         def t(s: TypeScore) -> dict:
@@ -92,7 +93,15 @@ class Report:
             "status_accuracy": round(self.status_accuracy, 4),
             "accuser_overlap": round(self.accuser_overlap, 4),
             "field_accuracy": {k: round(v, 4) for k, v in self.field_accuracy.items()},
+            "recall_by_status": {k: round(v, 4) for k, v in self.recall_by_status.items()},
+            "overall_f1": round(self.overall.f1, 4),
         }
+
+    @property
+    def overall(self) -> TypeScore:
+        """Both types counted together (micro-averaged)."""
+        v, a = self.visits, self.allegations
+        return TypeScore(v.tp + a.tp, v.fp + a.fp, v.fn + a.fn)
 
 
 def score(corpus: Iterable[Annotated], predictions: dict[str, list[dict]]) -> Report:
@@ -100,6 +109,7 @@ def score(corpus: Iterable[Annotated], predictions: dict[str, list[dict]]) -> Re
     status_hits = status_total = 0
     overlaps: list[float] = []
     fields: dict[str, list[bool]] = {}
+    by_status: dict[str, list[bool]] = {}
     count = 0
     for item in corpus:
         count += 1
@@ -108,11 +118,15 @@ def score(corpus: Iterable[Annotated], predictions: dict[str, list[dict]]) -> Re
         gold_v = {visit_key(aid, e): e for e in item.events if e["type"] == "leader_visit"}
         pred_v = {visit_key(aid, e): e for e in pred if e["type"] == "leader_visit"}
         _count(visits, gold_v, pred_v)
-        loose_gold = {k[:3]: g for k, g in gold_v.items()}
-        for k, p in pred_v.items():
-            if k[:3] in loose_gold:
+        for k in gold_v:
+            by_status.setdefault(k[3], []).append(k in pred_v)
+        gold_statuses: dict[tuple, set[str]] = {}
+        for k in gold_v:
+            gold_statuses.setdefault(k[:3], set()).add(k[3])
+        for k in pred_v:  # a predicted visit whose parties are in the gold: right status?
+            if k[:3] in gold_statuses:
                 status_total += 1
-                status_hits += loose_gold[k[:3]]["status"] == p["status"]
+                status_hits += k[3] in gold_statuses[k[:3]]
         for k in gold_v.keys() & pred_v.keys():
             g, p = gold_v[k], pred_v[k]
             for name, gv, pv in (
@@ -142,6 +156,7 @@ def score(corpus: Iterable[Annotated], predictions: dict[str, list[dict]]) -> Re
         sum(overlaps) / len(overlaps) if overlaps else 1.0,
         {k: sum(v) / len(v) for k, v in sorted(fields.items())},
         count,
+        {k: sum(v) / len(v) for k, v in sorted(by_status.items())},
     )
 
 
@@ -169,6 +184,10 @@ def format_report(report: Report) -> str:
     for name, s in (("leader_visit", report.visits), ("sanctions_allegation", report.allegations)):
         counts = f"{s.tp:4d} {s.fp:3d} {s.fn:3d}"
         lines.append(f"{name:<20} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f}  {counts}")
+    o = report.overall
+    lines.append(f"{'overall':<20} {o.precision:6.3f} {o.recall:6.3f} {o.f1:6.3f}")
+    recall = ", ".join(f"{k} {v:.3f}" for k, v in report.recall_by_status.items())
+    lines.append(f"visit recall by status: {recall}")
     lines.append(f"status accuracy (visits matched on parties): {report.status_accuracy:.3f}")
     lines.append(f"accuser overlap (Jaccard, matched allegations): {report.accuser_overlap:.3f}")
     for k, v in report.field_accuracy.items():

@@ -624,6 +624,14 @@ class _Context:
             if back <= 1 or (arrival and back <= ARRIVAL_DAYS):
                 return RECENT
             return PAST if past_tense else FUTURE
+        if t.days and t.first is not None:
+            arrival = VERB_BASE.get(self.doc[i].lower_) == "land" or self.doc[i].lower_ in ARRIVALS
+            back = (self.today - t.first).days
+            if arrival and 0 <= back <= ARRIVAL_DAYS:
+                return RECENT
+            if not t.dated and past_tense and t.relation == FUTURE:
+                return PAST  # "visited on Dec. 28" read in early January
+            return t.relation
         if t.month_only and t.relation != RECENT:
             month = t.month
             if past_tense or (month is not None and month < self.today.month):
