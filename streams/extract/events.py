@@ -4,7 +4,7 @@ event in the article, with a stable `event_id`, evidence and confidence."""
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, timedelta
 
 from spacy.tokens import Span
 
@@ -12,6 +12,7 @@ from .allegations import AllegationFinding
 from .gazetteer import CITY
 from .lexicon import MEETING_CUES
 from .mentions import Mentions
+from .timex import TimePhrase
 from .visits import VisitFinding
 
 SCHEMA = "newsmon.event.v1"
@@ -56,7 +57,8 @@ def visit_events(
     for (name, host, status), group in groups.items():
         person = group[0].person
         cities = [f.host.place.city for f in group if f.host.place.kind == CITY]
-        when = next((f.when.text for f in group if f.when is not None), None)
+        phrase = next((f.when for f in group if f.when is not None), None)
+        when = phrase.text if phrase else None
         year = next((f.when.year for f in group if f.when and f.when.year), None)
         bucket = str(year or "?") if status == "past" else time_bucket(day)
         events.append(
@@ -73,11 +75,41 @@ def visit_events(
                 },
                 "status": status,
                 "when": when,
+                "dates": trip_dates(phrase, status, day),
                 "evidence": evidence([f.sentence for f in group]),
                 "confidence": _visit_confidence(group),
             }
         )
     return events
+
+
+def trip_dates(phrase: TimePhrase | None, status: str, today: date) -> dict | None:
+    """The calendar span a visit's time phrase names: {"first", "last", "precision"}
+    (ISO dates; precision day, week, month or year), or None when it names none. Bare
+    weekdays and months point back from the publication day, or ahead for a planned
+    trip."""
+    if phrase is None:
+        return None
+    first, last, precision = phrase.first, phrase.last, phrase.precision
+    if phrase.weekday is not None:
+        if status == "planned":
+            first = today + timedelta(days=(phrase.weekday - today.weekday()) % 7)
+        else:
+            first = today - timedelta(days=(today.weekday() - phrase.weekday) % 7)
+        last, precision = first, "day"
+    elif phrase.month is not None and first is None:
+        span = phrase.month_span(today)
+        if span is None:
+            return None
+        first, last = span
+        if status == "planned" and last < today:
+            first, last = first.replace(year=first.year + 1), last.replace(year=last.year + 1)
+        precision = "month"
+    elif first is None and phrase.year is not None:
+        first, last, precision = date(phrase.year, 1, 1), date(phrase.year, 12, 31), "year"
+    if first is None or last is None:
+        return None
+    return {"first": first.isoformat(), "last": last.isoformat(), "precision": precision}
 
 
 def _host_leader(group: list[VisitFinding], mentions: Mentions, host: str) -> str | None:
