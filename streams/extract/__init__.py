@@ -21,6 +21,7 @@ from spacy.tokens import Doc
 from ..articles import Article
 from .allegations import find_allegations
 from .events import allegation_events, visit_events
+from .furniture import readable
 from .gate import Gate
 from .gazetteer import load_gazetteer
 from .guard import tokenizable
@@ -109,7 +110,7 @@ class Extractor:
         through the components up to the parser first, and on only if one of its
         sentences is a claim (`Gate.claims`); the components run in their order either
         way, so its Doc is the one the whole pipeline makes."""
-        docs: list[Doc | None] = [self.nlp.make_doc(tokenizable(text)) for text in texts]
+        docs: list[Doc | None] = [self.nlp.make_doc(tokenizable(readable(text))) for text in texts]
         self.counts["texts"] += len(docs)
         whole = list(range(len(docs)))
         rest: list[int] = []  # read up to the parser already
@@ -170,6 +171,10 @@ class Extractor:
         times = [t for s in doc.sents for t in find_times(s.text, s.start_char, day)]
         visits = find_visits(doc, mentions, times, day)
         allegations = find_allegations(doc, mentions)
-        return visit_events(visits, mentions, article.id, day) + allegation_events(
+        events = visit_events(visits, mentions, article.id, day) + allegation_events(
             allegations, article.id, day
         )
+        for event in events:  # the parser read datelines blanked out: quote the original
+            for item in event["evidence"]:
+                item["text"] = article.text[item["start"] : item["end"]]
+        return events

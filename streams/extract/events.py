@@ -4,6 +4,7 @@ event in the article, with a stable `event_id`, evidence and confidence."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import date, timedelta
 
 from spacy.tokens import Span
@@ -48,7 +49,7 @@ def visit_events(
     """One event per (visitor, host country, status); a planned trip to a country the
     leader is already visiting is a further stop of that visit."""
     groups: dict[tuple[str, str, str], list[VisitFinding]] = {}
-    for f in findings:
+    for f in _with_lead_status(findings):
         groups.setdefault((f.person.name, f.host.code, f.status), []).append(f)
     for name, host, _ in [k for k in groups if k[2] == "planned"]:
         if (name, host, "ongoing") in groups:
@@ -81,6 +82,21 @@ def visit_events(
             }
         )
     return events
+
+
+def _with_lead_status(findings: list[VisitFinding]) -> list[VisitFinding]:
+    """A mention of a trip with nothing to date it ("This will be his first visit to
+    Turkey", "during the visit") takes the status of the first dated or tensed mention
+    of the same trip (same leader and country) that is not a recalled one."""
+    lead: dict[tuple[str, str], str] = {}
+    for f in findings:
+        if f.cued and f.status != "past":
+            lead.setdefault((f.person.name, f.host.code), f.status)
+    out = []
+    for f in findings:
+        status = lead.get((f.person.name, f.host.code))
+        out.append(f if f.cued or status is None else replace(f, status=status))
+    return out
 
 
 def trip_dates(phrase: TimePhrase | None, status: str, today: date) -> dict | None:

@@ -44,6 +44,7 @@ from .lexicon import (
     VISIT_HEDGES,
     VISIT_NOUNS,
     VISIT_VERBS,
+    words,
 )
 from .mentions import LeaderMention, Mentions, Person, PlaceMention, _is_object
 from .timex import FUTURE, PAST, RECENT, TimePhrase
@@ -65,6 +66,7 @@ class VisitFinding:
     sentence: Span
     trigger: int
     host_leader_hint: Person | None = None
+    cued: bool = True  # the status rests on a time phrase, tense or cue word, not the default
 
 
 @dataclass
@@ -537,13 +539,25 @@ class _Context:
         status = self._status(i, clause, host, when)
         if status is None:
             return []
-        return [VisitFinding(visitor.person, visitor, host, status, when, self.sent, i, hint)]
+        cued = status != "ongoing" or when is not None or self._told_as_news(i)
+        return [VisitFinding(visitor.person, visitor, host, status, when, self.sent, i, hint, cued)]
+
+    def _told_as_news(self, i: int) -> bool:
+        """An ongoing visit told as it happens: a past-tense or progressive verb, or an
+        arrival ('arrived', 'is in Beijing', 'held talks'), not a bare 'his visit'."""
+        doc = self.doc
+        if doc[i].lower_ in ARRIVALS or VERB_BASE.get(doc[i].lower_) == "land":
+            return True
+        if not doc.has_annotation("TAG"):
+            return doc[i].lower_ in PAST_FORMS
+        verb = _governing_verb(doc[i])
+        return verb.tag_ in ("VBD", "VBG", "VBZ", "VBN") and not _future_verb(verb)
 
     def _status(self, i, clause, host, when: TimePhrase | None) -> str | None:
         doc = self.doc
         left = [_word(t) for t in doc[max(clause.start, i - 8) : i]]
-        right = [_word(t) for t in doc[i : min(clause.end, max(host.end, i + 1) + 2)]]
-        if any(w in VISIT_HEDGES for w in left + right):
+        window = doc[max(clause.start, i - 8) : min(clause.end, max(host.end, i + 1) + 2)]
+        if any(_word(t) in VISIT_HEDGES and not _invited_host(t) for t in window):
             return None  # ("travelled to Canada hoping to see Trump" is no hedge)
         if self._sentence_hedged(i):
             return None
@@ -563,6 +577,7 @@ class _Context:
         ahead = [_word(t) for t in doc[i + 1 : i + 3]]  # "Both presidents head next to Brazil"
         if (
             any(w in PLANNED_CUES for w in left[-6:])
+            or (self.parsed and _future_verb(_governing_verb(doc[i])))
             or "next" in ahead
             or VERB_BASE.get(doc[i].lower_) == "due"
             or (doc[i].lower_ in EN_ROUTE and PAST not in relations)
@@ -629,8 +644,6 @@ class _Context:
             back = (self.today - t.first).days
             if arrival and 0 <= back <= ARRIVAL_DAYS:
                 return RECENT
-            if not t.dated and past_tense and t.relation == FUTURE:
-                return PAST  # "visited on Dec. 28" read in early January
             return t.relation
         if t.month_only and t.relation != RECENT:
             month = t.month
@@ -638,6 +651,33 @@ class _Context:
                 return PAST
             return FUTURE
         return t.relation
+
+
+#: Heads of an infinitive that put the trip ahead: "is scheduled to travel".
+FUTURE_HEADS = words("scheduled set slated expected due plan plans planning planned going poised")
+FUTURE_AUX = words("will 'll shall wo")
+
+
+def _future_verb(verb: Token) -> bool:
+    """Whether the parse puts a verb ahead: 'will address', 'is set to embark', 'is to
+    visit', and verbs coordinated with or governed by such a verb ('will arrive on
+    Monday and hold talks')."""
+    node = verb
+    for _ in range(4):
+        if any(c.dep_ == "aux" and c.lower_ in FUTURE_AUX for c in node.children):
+            return True
+        if node.dep_ == "xcomp" and node.head.lower_ in FUTURE_HEADS:
+            return True
+        if (
+            node.dep_ == "xcomp"
+            and node.head.lemma_ == "be"
+            and any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children)
+        ):
+            return True  # "Xi is to visit Paris"
+        if node.dep_ not in ("conj", "xcomp") or node.head is node:
+            return False
+        node = node.head
+    return False
 
 
 def _governs(hedge: Token, trigger: Token) -> bool:
@@ -662,6 +702,14 @@ def _skip_titles_back(doc: Doc, start: int) -> str:
     ):
         k -= 1
     return doc[k].lower_ if k >= 0 else ""
+
+
+def _invited_host(tok: Token) -> bool:
+    """'at the invitation of Kim Jong Un', 'accepted an invitation': the trip is on."""
+    if tok.lower_ not in ("invitation", "invited"):
+        return False
+    before = " ".join(t.lower_ for t in tok.doc[max(0, tok.i - 3) : tok.i])
+    return before.endswith(("at the", "on the", "accepted an", "accepting an", "accepted the"))
 
 
 def _word(tok: Token) -> str:
@@ -754,7 +802,11 @@ def _clause_times(doc, clause, times: list[TimePhrase], i: int) -> list[TimePhra
     January 2020, when he flew to Tehran')."""
     start = doc[clause.start].idx
     end = doc[clause.end - 1].idx + len(doc[clause.end - 1])
-    times = [t for t in times if not t.since or _dates_trigger(doc, t, i)]
+    times = [
+        t
+        for t in times
+        if (not t.since or _dates_trigger(doc, t, i)) and not _dates_a_statement(doc, t, i)
+    ]
     inside = [t for t in times if start <= t.start < end]
     if inside:
         return inside
@@ -767,6 +819,25 @@ def _clause_times(doc, clause, times: list[TimePhrase], i: int) -> list[TimePhra
         if t.start >= end and not FUTURE_WORDS & set(doc.text[end : t.start].lower().split())
     ]
     return before or after[:1]
+
+
+#: Verbs that report what someone said: a time phrase on them dates the statement.
+REPORTING_VERBS = words(
+    "say tell announce report confirm state add disclose reveal note write tweet post "
+    "quote declare brief inform"
+)
+
+
+def _dates_a_statement(doc, t: TimePhrase, i: int) -> bool:
+    """'..., the spokesman said on Tuesday': the day of the statement, not of the trip
+    (unless the trigger itself is that verb's)."""
+    span = doc.char_span(t.start, t.end, alignment_mode="expand")
+    if span is None or not doc.has_annotation("DEP"):
+        return False
+    head = span.root.head
+    if head.dep_ == "prep":
+        head = head.head
+    return head.lemma_ in REPORTING_VERBS and head.i != i and head != _governing_verb(doc[i])
 
 
 def _dates_trigger(doc, t: TimePhrase, i: int) -> bool:
