@@ -52,6 +52,13 @@ from .timex import FUTURE, PAST, RECENT, TimePhrase
 ARRIVAL_DAYS = 3  # an arrival this many days back is still an ongoing visit
 RIGHT_REACH = 12  # words after a trigger in which its destination may stand
 MEETING_REACH = 6  # "talks in Doha", not "talks on trade and the war in Ukraine"
+#: Gatherings whose place is the scene of an article about them.
+SUMMIT_NOUNS = frozenset("summit summits conference forum gathering games olympics".split())
+#: Subjects that carry a leader: "the planes carrying X and Y landed".
+CARRIERS = frozenset(
+    "plane planes aircraft jet jets motorcade convoy train helicopter delegation delegations "
+    "entourage arrival".split()
+)
 #: Dependency arcs followed upwards from a trigger to find who travels.
 CLIMB = frozenset({"xcomp", "advcl", "conj", "dobj", "pobj", "prep", "acomp", "attr", "pcomp"})
 
@@ -203,13 +210,12 @@ class _Context:
         arrival = word in ("arrived", "arrives", "arriving", "visited", "came") or (
             word in ("flew", "flown", "flies") and doc[i + 1 : i + 2].text.lower() == "in"
         )  # "Scholz, who visited on Tuesday"
-        if not arrival or (
-            i + 1 < len(doc)
-            and doc[i + 1].lower_ in ("in", "at", "to")
-            and doc[i + 2 : i + 3].text[:1].isupper()
-        ):
+        if not arrival:
             return None
-        return self._scene_place()
+        nearby = self.mentions.places_in(i + 1, min(i + 8, self.sent.end))
+        if any(p.place.kind not in (BODY, DEMONYM) for p in nearby):
+            return None  # "arrived in Hanoi": the destination rule's, or none
+        return self._scene_place()  # "arrived at OR Tambo International Airport"
 
     def _anaphor(self, i: int, clause: _Clause, preps) -> PlaceMention | None:
         """'to the kingdom', 'in the capital': the country or city last named."""
@@ -220,13 +226,29 @@ class _Context:
                 while j < clause.end and (doc[j].lower_ == "same" or doc[j].pos_ == "ADJ"):
                     j += 1
                 if j < clause.end and doc[j].lower_ in PLACE_ANAPHORS:
-                    return self._previous_place(k)
+                    return self._previous_place(k, skip=True)
         return None
 
-    def _previous_place(self, i: int) -> PlaceMention | None:
-        """'he travelled there': the last country or city named before."""
+    def _describes_a_leader(self, p: PlaceMention) -> bool:
+        """A place that says whose leader someone is: 'Britain's Rishi Sunak', 'The
+        President of Brazil, Lula', 'Xi of China' (not where anyone goes)."""
+        for m in self.mentions.leaders_in(max(0, p.start - 6), p.end + 6):
+            if m.person.country == p.code and (
+                0 <= m.start - p.end <= 4 or 0 <= p.start - m.end <= 2
+            ):
+                return True
+        return False
+
+    def _previous_place(self, i: int, skip: bool = False) -> PlaceMention | None:
+        """'he travelled there': the last country or city named before; with `skip`,
+        not one that only says whose leader someone is ('X of China and Y of India are
+        expected to arrive in the country')."""
         before = [
-            p for p in self.mentions.places if p.end <= i and p.place.kind not in (BODY, DEMONYM)
+            p
+            for p in self.mentions.places
+            if p.end <= i
+            and p.place.kind not in (BODY, DEMONYM)
+            and not (skip and p.start >= self.sent.start and self._describes_a_leader(p))
         ]
         return before[-1] if before else None
 
@@ -296,10 +318,28 @@ class _Context:
         ]
         if ongoing:  # not "she flew back to Mexico City"
             return ongoing[-1].host
+        summit = self._summit_place()
+        if summit is not None:
+            return summit
         first = next(iter(self.doc.sents))
         for p in self.mentions.places_in(first.start, first.end):
-            if p.place.kind not in (BODY, DEMONYM):
-                return p
+            if p.place.kind not in (BODY, DEMONYM) and not self._describes_a_leader(p):
+                return p  # not "The President of Brazil, Lula, arrived ..."
+        return None
+
+    def _summit_place(self) -> PlaceMention | None:
+        """Where the article's summit is held: 'the Hangzhou summit', 'the summit ... in
+        Johannesburg', the first such place in the article."""
+        for sent in self.doc.sents:
+            nouns = {t.i for t in sent if t.lower_ in SUMMIT_NOUNS}
+            if not nouns:
+                continue
+            for p in self.mentions.places_in(sent.start, sent.end):
+                if p.place.kind in (BODY, DEMONYM):
+                    continue
+                gov = self.doc[_governor(self.doc, p.start, sent.start)].lower_
+                if gov in ("in", "at") or p.end in nouns or p.end + 1 in nouns:
+                    return p
         return None
 
     def _verb_of(self, prep: Token) -> Token | None:
@@ -483,6 +523,10 @@ class _Context:
                     return self.mentions.leaders[:1]
             if subjects:
                 found = [m for t in subjects for m in self._mentions_at(t)]
+                carried = [t for t in subjects if t.lemma_.lower() in CARRIERS]
+                if not found and carried:  # "The planes carrying X, Y and Z landed"
+                    sub = carried[0]
+                    found = self.mentions.leaders_in(sub.left_edge.i, sub.right_edge.i + 1)
                 if found or any(t.pos_ in ("PROPN", "NOUN", "PRON") for t in subjects):
                     return found
         return (
@@ -550,8 +594,19 @@ class _Context:
             return True
         if not doc.has_annotation("TAG"):
             return doc[i].lower_ in PAST_FORMS
-        verb = _governing_verb(doc[i])
-        return verb.tag_ in ("VBD", "VBG", "VBZ", "VBN") and not _future_verb(verb)
+        tok = doc[i]
+        if tok.pos_ in ("NOUN", "PROPN"):  # "made a visit", not "the announcement of his trip"
+            if tok.dep_ not in ("dobj", "nsubj", "nsubjpass", "attr") or tok.head.pos_ not in (
+                "VERB",
+                "AUX",
+            ):
+                return False
+            verb = tok.head
+        else:
+            verb = _governing_verb(tok)
+        if verb.lemma_ in FUTURE_HEADS or _future_verb(verb):
+            return False
+        return verb.tag_ in ("VBD", "VBG", "VBZ", "VBN")
 
     def _status(self, i, clause, host, when: TimePhrase | None) -> str | None:
         doc = self.doc
