@@ -118,8 +118,9 @@ def trip_dates(phrase: TimePhrase | None, status: str, today: date) -> dict | No
         if span is None:
             return None
         first, last = span
-        if status == "planned" and last < today:
-            first, last = first.replace(year=first.year + 1), last.replace(year=last.year + 1)
+        if status == "planned" and last < today:  # "in March", said in May: next March
+            first = first.replace(year=first.year + 1)
+            last = date(first.year + first.month // 12, first.month % 12 + 1, 1) - timedelta(1)
         precision = "month"
     elif first is None and phrase.year is not None:
         first, last, precision = date(phrase.year, 1, 1), date(phrase.year, 12, 31), "year"

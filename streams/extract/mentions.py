@@ -122,6 +122,16 @@ class _Resolver:
             self.persons[chosen.name] = person
         return person
 
+    def holder(self, country: str, title: str | None) -> Person | None:
+        """The leader of `country` on the article's day in the leaders data, the one
+        with `title` when given, else the head of government."""
+        holders = self.gaz.office_holders(country, self.day)
+        if title:
+            holders = [ld for ld in holders if ld.title == title] or holders
+        else:
+            holders = sorted(holders, key=lambda ld: ld.role != "head_of_government")
+        return self.person_for(holders[:1]) if holders else None
+
     def new_person(self, name: str, country: str, title: str | None) -> Person:
         person = self.persons.get(name) or Person(name, country, title)
         self.persons[name] = person
@@ -370,10 +380,16 @@ def _name_part_follows(doc: Doc, i: int) -> bool:
     return i + 1 < len(doc) and _is_name_token(doc[i + 1])
 
 
-def _group_mentions(doc: Doc, leaders: list[LeaderMention], places: list[PlaceMention]):
-    """Plural references: 'the leaders of France, Germany and Poland', 'the French and
-    German leaders', 'the two leaders', 'both men'. Each leader in the group gets a
-    mention on the group's words."""
+GROUP_TITLES = {"leaders": None, "presidents": "President", "heads": None, "premiers": "Premier"}
+
+
+def _group_mentions(
+    doc: Doc, leaders: list[LeaderMention], places: list[PlaceMention], resolver: _Resolver
+):
+    """Plural references: 'the leaders of France, Germany and Poland', 'presidents of
+    Kenya and Angola', 'the French and German leaders', 'the two leaders', 'both men'.
+    Each leader in the group gets a mention on the group's words: the one the article
+    names, else the office holder of that day in the leaders data."""
     out: list[LeaderMention] = []
     place_at = {p.start: p for p in places}
     for i, tok in enumerate(doc):
@@ -391,7 +407,7 @@ def _group_mentions(doc: Doc, leaders: list[LeaderMention], places: list[PlaceMe
             out += [LeaderMention(m.person, i - 2, i + 1, "group", m.former) for m in earlier]
             continue
         countries: list[str] = []
-        if low == "leaders" and i + 1 < len(doc) and doc[i + 1].lower_ == "of":
+        if low in GROUP_TITLES and i + 1 < len(doc) and doc[i + 1].lower_ == "of":
             k = i + 2
             while k < len(doc) and (k in place_at or doc[k].lower_ in (",", "and", "the")):
                 if k in place_at:
@@ -409,7 +425,7 @@ def _group_mentions(doc: Doc, leaders: list[LeaderMention], places: list[PlaceMe
                 else:
                     k -= 1
         for code in countries:
-            person = _person_of(leaders, code, i)
+            person = _person_of(leaders, code, i) or resolver.holder(code, GROUP_TITLES[low])
             if person is not None:
                 out.append(LeaderMention(person, i, i + 1, "group"))
     return out
@@ -444,7 +460,8 @@ def resolve(doc: Doc, gaz: Gazetteer, day: date) -> Mentions:
     places = find_places(doc, gaz)
     resolver = _Resolver(doc, gaz, day, places)
     leaders = resolver.run()
-    leaders = sorted(leaders + _group_mentions(doc, leaders, places), key=lambda m: m.start)
+    groups = _group_mentions(doc, leaders, places, resolver)
+    leaders = sorted(leaders + groups, key=lambda m: m.start)
     return Mentions(leaders, places, resolver.persons)
 
 

@@ -54,6 +54,12 @@ RIGHT_REACH = 12  # words after a trigger in which its destination may stand
 MEETING_REACH = 6  # "talks in Doha", not "talks on trade and the war in Ukraine"
 #: Gatherings whose place is the scene of an article about them.
 SUMMIT_NOUNS = frozenset("summit summits conference forum gathering games olympics".split())
+#: Words that say a leader is at a summit ("have arrived", "attending include", "joined by").
+ATTENDANCE_CUES = frozenset(
+    "arrive arrives arrived arriving attend attends attended attending join joins joined "
+    "joining participate participates participated participating gather gathers gathered "
+    "include includes included including converge converged assembled".split()
+)
 #: Subjects that carry a leader: "the planes carrying X and Y landed".
 CARRIERS = frozenset(
     "plane planes aircraft jet jets motorcade convoy train helicopter delegation delegations "
@@ -114,6 +120,7 @@ def find_visits(
                 out.extend(ctx.among(tok.i))
             if low == "itinerary":
                 out.extend(ctx.itinerary(tok.i))
+        out.extend(ctx.attendance())
     return [f for f in out if _valid(f, today)]
 
 
@@ -327,20 +334,55 @@ class _Context:
                 return p  # not "The President of Brazil, Lula, arrived ..."
         return None
 
+    def attendance(self) -> list[VisitFinding]:
+        """In an article about a summit: 'Presidents of Kenya, Mauritania and Cape Verde
+        have arrived', 'Leaders attending include A, B and C', 'X and Y will be joined by
+        the leaders of India and Iran': every leader such a sentence lists attends the
+        summit in its country. Not in a sentence that names another country's place."""
+        cues = [t.i for t in self.sent if t.lower_ in ATTENDANCE_CUES]
+        if not cues:
+            return []
+        place = self._summit_place()
+        if place is None:
+            return []
+        for p in self.mentions.places_in(self.sent.start, self.sent.end):
+            other = p.place.kind not in (BODY, DEMONYM) and p.code != place.code
+            if other and not self._describes_a_leader(p):
+                return []
+        clause = _Clause(self.sent.start, self.sent.end)
+        out = []
+        for m in self.mentions.leaders_in(self.sent.start, self.sent.end):
+            head = self.doc[m.end - 1]
+            passive = any(c.dep_ == "auxpass" for c in head.head.children)
+            direct = head.dep_ == "dobj" or (head.dep_ == "pobj" and not passive)
+            if m.person.country == place.code or m.former or _is_object(self.doc, m.start):
+                continue
+            if direct and head.head.lower_ not in ("include", "includes", "including"):
+                continue  # not "Yellen and Blinken joined Biden for the call"
+            cue = min(cues, key=lambda c: abs(c - m.start))
+            out.extend(self._finding(cue, _clause(self.sent, cue) if cue > m.start else clause,
+                                     m, place))  # fmt: skip
+        return out
+
     def _summit_place(self) -> PlaceMention | None:
         """Where the article's summit is held: 'the Hangzhou summit', 'the summit ... in
         Johannesburg', the first such place in the article."""
-        for sent in self.doc.sents:
-            nouns = {t.i for t in sent if t.lower_ in SUMMIT_NOUNS}
-            if not nouns:
-                continue
-            for p in self.mentions.places_in(sent.start, sent.end):
-                if p.place.kind in (BODY, DEMONYM):
-                    continue
-                gov = self.doc[_governor(self.doc, p.start, sent.start)].lower_
-                if gov in ("in", "at") or p.end in nouns or p.end + 1 in nouns:
-                    return p
-        return None
+        doc = self.doc
+        found: list[PlaceMention] = []
+        for sent in doc.sents:
+            for n in (t.i for t in sent if t.lower_ in SUMMIT_NOUNS):
+                for p in self.mentions.places_in(max(sent.start, n - 2), min(sent.end, n + 12)):
+                    if p.place.kind in (BODY, DEMONYM):
+                        continue
+                    gov = _governor(doc, p.start, n)
+                    # "the Hangzhou summit", "G20 Hangzhou Summit", "summit ... in Lima"
+                    if p.end in (n, n - 1) or (gov > n and doc[gov].lower_ in ("in", "at")):
+                        found.append(p)
+        if not found:
+            return None
+        # the summit the article is about: the one whose country it names most
+        named = [p.code for p in self.mentions.places if p.place.kind != BODY]
+        return max(found, key=lambda p: named.count(p.code))
 
     def _verb_of(self, prep: Token) -> Token | None:
         """The verb a locative phrase belongs to, climbing over the nouns a parser often
