@@ -93,7 +93,13 @@ HOST_VERBS = words(
 #: Prepositions that introduce the destination of travel or the place of a meeting.
 DESTINATION_PREPS = words("to in into at for inside")
 #: Nouns after a demonym that make it a place: "the Russian capital".
-PLACE_NOUNS = words("capital city port resort soil territory island")
+PLACE_NOUNS = words("capital city port resort soil territory island town village region province")
+#: Words that may stand between a demonym and its place noun: "the Russian border town of".
+PLACE_NOUN_MODIFIERS = words(
+    "border port coastal seaside resort holy ancient industrial eastern western northern "
+    "southern central far-eastern northeastern northwestern southeastern southwestern "
+    "black sea caspian"
+)
 
 #: A visit is not an event when one of these stands near its trigger.
 VISIT_HEDGES = words(

@@ -9,7 +9,15 @@ from datetime import date
 from spacy.tokens import Doc, Span, Token
 
 from .gazetteer import BODY, CITY, COUNTRY, DEMONYM, METONYM, Gazetteer, Leader, Place
-from .lexicon import LEADER_TITLES, NON_STATE_OF, PLACE_NOUNS, PRONOUNS, TITLE_BLOCKERS, words
+from .lexicon import (
+    LEADER_TITLES,
+    NON_STATE_OF,
+    PLACE_NOUN_MODIFIERS,
+    PLACE_NOUNS,
+    PRONOUNS,
+    TITLE_BLOCKERS,
+    words,
+)
 
 MAX_TITLE_LEN = max(len(k) for k in LEADER_TITLES)
 TITLE_FIRST_WORDS = frozenset(k[0] for k in LEADER_TITLES)
@@ -81,9 +89,13 @@ def find_places(doc: Doc, gaz: Gazetteer) -> list[PlaceMention]:
     out = []
     for span in doc.spans["places"]:
         place = gaz.places[span.kb_id_]
-        if place.kind == DEMONYM and span.end < len(doc) and doc[span.end].lower_ in PLACE_NOUNS:
-            # "the Russian capital", "on Chinese soil": the demonym stands for the country
-            out.append(PlaceMention(Place(place.code, COUNTRY), span.start, span.end + 1))
+        end = span.end
+        while end < len(doc) and end - span.end < 2 and doc[end].lower_ in PLACE_NOUN_MODIFIERS:
+            end += 1
+        if place.kind == DEMONYM and end < len(doc) and doc[end].lower_ in PLACE_NOUNS:
+            # "the Russian capital", "on Chinese soil", "the Russian border town of Khasan":
+            # the demonym stands for the country
+            out.append(PlaceMention(Place(place.code, COUNTRY), span.start, end + 1))
         else:
             out.append(PlaceMention(place, span.start, span.end))
     codes = {p.code for p in out if doc[p.start : p.end].text not in STATE_NAMES}

@@ -353,6 +353,8 @@ class _Context:
         out = []
         for m in self.mentions.leaders_in(self.sent.start, self.sent.end):
             head = self.doc[m.end - 1]
+            while head.dep_ in ("conj", "appos") and head.head is not head:
+                head = head.head  # "joined Xi and Tokayev": Tokayev is an object too
             passive = any(c.dep_ == "auxpass" for c in head.head.children)
             direct = head.dep_ == "dobj" or (head.dep_ == "pobj" and not passive)
             if m.person.country == place.code or m.former or _is_object(self.doc, m.start):
@@ -376,7 +378,8 @@ class _Context:
                         continue
                     gov = _governor(doc, p.start, n)
                     # "the Hangzhou summit", "G20 Hangzhou Summit", "summit ... in Lima"
-                    if p.end in (n, n - 1) or (gov > n and doc[gov].lower_ in ("in", "at")):
+                    at = gov > n and doc[gov].lower_ in ("in", "at") and _about(doc[gov], doc[n])
+                    if p.end in (n, n - 1) or at:
                         found.append(p)
         if not found:
             return None
@@ -564,6 +567,8 @@ class _Context:
                 if not subjects:
                     return self.mentions.leaders[:1]
             if subjects:
+                # "The President of Brazil, Luiz Inácio Lula da Silva, arrived": the apposition
+                subjects += [c for t in subjects for c in t.children if c.dep_ == "appos"]
                 found = [m for t in subjects for m in self._mentions_at(t)]
                 carried = [t for t in subjects if t.lemma_.lower() in CARRIERS]
                 if not found and carried:  # "The planes carrying X, Y and Z landed"
@@ -775,6 +780,26 @@ def _future_verb(verb: Token) -> bool:
             return False
         node = node.head
     return False
+
+
+def _about(prep: Token, noun: Token) -> bool:
+    """Whether a locative phrase places a gathering: 'the summit in Lima', 'the summit is
+    held in Lima' (not 'the summit addressed the war in Gaza')."""
+    if not prep.doc.has_annotation("DEP"):
+        return prep.i - noun.i <= 3
+    head = prep.head
+    if head == noun:
+        return True
+    return (
+        head.pos_ in ("VERB", "AUX")
+        and noun.head == head
+        and noun.dep_
+        in (
+            "nsubj",
+            "nsubjpass",
+            "dobj",
+        )
+    )
 
 
 def _governs(hedge: Token, trigger: Token) -> bool:
