@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo demo-feeds test lint unit score bench clean prometheus
+.PHONY: demo demo-feeds test lint unit score bench train clean prometheus
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,7 +34,13 @@ test: lint prometheus
 	$(BIN)/python -m pytest
 
 score: $(STAMP)
-	$(BIN)/python bench/score.py tests/fixtures/corpus tests/fixtures/heldout
+	$(BIN)/python bench/score.py tests/fixtures/corpus
+	$(BIN)/python bench/score.py tests/fixtures/train
+	$(BIN)/python bench/score.py tests/fixtures/heldout
+
+# the visit judge (streams/extract/data/judge) from the annotated articles; deterministic
+train: $(STAMP)
+	$(BIN)/python bench/train.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/throughput.py

@@ -25,10 +25,11 @@ from .furniture import readable
 from .gate import Gate
 from .gazetteer import load_gazetteer
 from .guard import tokenizable
-from .mentions import resolve
+from .judge import load_judge
+from .mentions import Mentions, resolve
 from .pipeline import DEFAULT_MODEL, build_pipeline, is_statistical
 from .timex import find_times
-from .visits import find_visits
+from .visits import VisitFinding, find_visits
 
 __all__ = ["PART_CHARS", "Extractor", "parts"]
 
@@ -72,7 +73,9 @@ class Extractor:
     how many texts (articles, or parts of long ones) were read, how many went through the
     components up to the parser only, and how many through the whole pipeline."""
 
-    def __init__(self, model: str | None = None, fast: bool | None = None) -> None:
+    def __init__(
+        self, model: str | None = None, fast: bool | None = None, judge: bool = True
+    ) -> None:
         self.model = model or os.environ.get("NEWSMON_SPACY_MODEL") or DEFAULT_MODEL
         self.nlp = build_pipeline(self.model)
         self.gazetteer = load_gazetteer()
@@ -81,6 +84,7 @@ class Extractor:
         self.gate = Gate(self.nlp, self.gazetteer)
         self.stages = _stages(self.nlp.pipe_names)
         self.counts = {"texts": 0, "sentences": 0, "parsed": 0}
+        self.judge = load_judge() if judge else None
 
     def extract(self, article: Article) -> list[dict]:
         if len(article.text) > PART_CHARS:
@@ -140,6 +144,10 @@ class Extractor:
                 docs[n] = doc
         return docs
 
+    def parse_all(self, text: str) -> Doc:
+        """One text through the whole pipeline, first pass or not."""
+        return self.nlp(tokenizable(readable(text)))
+
     def _pipe(self, docs: list, disable: Iterable[str] = ()) -> list[Doc]:
         if not docs:
             return []
@@ -165,11 +173,19 @@ class Extractor:
                     same["confidence"] = max(same["confidence"], event["confidence"])
         return list(merged.values())
 
-    def events(self, article: Article, doc: Doc) -> list[dict]:
+    def findings(self, article: Article, doc: Doc) -> tuple[Mentions, list[VisitFinding]]:
+        """Who and where the article names, and the visit rules' findings (before the
+        judge)."""
         day = article.day
         mentions = resolve(doc, self.gazetteer, day)
         times = [t for s in doc.sents for t in find_times(s.text, s.start_char, day)]
-        visits = find_visits(doc, mentions, times, day)
+        return mentions, find_visits(doc, mentions, times, day)
+
+    def events(self, article: Article, doc: Doc) -> list[dict]:
+        day = article.day
+        mentions, visits = self.findings(article, doc)
+        if self.judge is not None:
+            visits = self.judge.review(visits, doc, mentions)
         allegations = find_allegations(doc, mentions)
         events = visit_events(visits, mentions, article.id, day) + allegation_events(
             allegations, article.id, day
