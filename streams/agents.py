@@ -1,9 +1,11 @@
 """The two agents: thin glue between the topics and the pure parts.
 
-1. `articles` -> validate -> DLQ or extract -> `events` (keyed by `event_id`, with the
-   article reference and the message origin in headers).
-2. `events` -> dedup table -> `alerts` + `alerts.<type>` on a first report,
-   `alerts.updates` on later reports of an alerted event.
+1. `articles` -> validate -> DLQ or extract -> `events` (keyed by the event's identity
+   block, `identity.block_key`, with the article reference and the message origin in
+   headers).
+2. `events` -> resolution table (one entry per block, `resolve.resolve`) -> `alerts` +
+   `alerts.<type>` on an event's first report and when a planned visit is first reported
+   under way (`status_changed`), `alerts.updates` on other reports of an alerted event.
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ import faust
 from faust.types import TP, EventT, StreamT
 
 from .articles import Article, InvalidArticle
-from .clients import keys_on_partition
+from .clients import alert_ids_on_partition
 from .consumer import RewindingConsumer
-from .dedup import Policy, build_alert, decide, is_expired
 from .dlq import dead_letter, validate
+from .identity import block_key
 from .metrics import Metrics
+from .resolve import Policy, in_resolution_order, parse_iso, resolve
 from .settings import Settings
 from .topics import Topics, declare
 
@@ -35,7 +38,8 @@ STALL_CHECK_SECONDS = 5.0
 STALL_CHECKS = 3  # a partition behind its end whose commits stand still this long is stalled
 ARTICLE_HEADER = "newsmon-article"
 ORIGIN_HEADER = "newsmon-origin"
-PENDING = "alert_pending"  # dedup state flag: written before an alert is sent
+PENDING = "alerts_pending"  # block state: alerts written before they are sent
+ONCE = ("alert", "status_changed")  # records sent once only, on the alert topics
 ARRIVED_HEADER = "newsmon-arrived"  # the article record's timestamp, seconds
 
 ExtractAll = Callable[[list[Article]], list[list[dict]]]  # events of each article, in order
@@ -83,16 +87,16 @@ def _seconds_since(raw: str | None) -> float | None:
 def build(
     app: faust.App, settings: Settings, extract_all: ExtractAll, metrics: Metrics | None = None
 ) -> Pipeline:
-    """Declares topics, the dedup table, both agents and the partition watch on `app`."""
+    """Declares topics, the resolution table, both agents and the partition watch."""
     metrics = metrics or Metrics()
     topics = declare(app, settings)
     retention = timedelta(days=settings.dedup_retention_days)
     policy = Policy(retention=retention, alert_past_visits=settings.alert_past_visits)
     table = app.Table(
-        "alerted",
+        "events-v2",
         default=None,
         partitions=settings.partitions,
-        help="event_id -> dedup state (first report, count, sources)",
+        help="identity block -> the events it holds (resolve.py)",
         extra_topic_configs={"retention.ms": str(int(retention.total_seconds() * 2000))},
     )
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
@@ -115,9 +119,10 @@ def build(
 
     async def publish_events(event: EventT, article: Article, found: list[dict]) -> None:
         headers = article_headers(article, origin_of(event), event.message.timestamp)
-        for item in found:
+        for item in in_resolution_order(found):
             metrics.extracted(item)
-            await topics.events.send(key=item["event_id"].encode(), value=item, headers=headers)
+            key = block_key(item).encode()
+            await topics.events.send(key=key, value=item, headers=headers)
 
     async def extract_one(event: EventT, article: Article) -> None:
         """One article on its own: an extraction error dead-letters it alone."""
@@ -162,8 +167,8 @@ def build(
                 metrics.extraction.observe(share)
                 await publish_events(event, article, events)
 
-    @app.agent(topics.events, name="newsmon.dedup")
-    async def dedup_events(stream: StreamT) -> None:
+    @app.agent(topics.events, name="newsmon.resolve")
+    async def resolve_events(stream: StreamT) -> None:
         async for event in stream.events():
             item = event.value
             if not isinstance(item, dict) or not isinstance(item.get("event_id"), str):
@@ -175,59 +180,76 @@ def build(
             except ValueError:
                 article = None
             origin = _header(event, ORIGIN_HEADER) or origin_of(event)
-            key = item["event_id"]
-            partition = event.message.partition
+            try:
+                key = block_key(item)
+            except (KeyError, TypeError):
+                log.warning("skipping an event without parties at %s", origin_of(event))
+                continue
             state = table.get(key)
             if isinstance(state, dict) and state.get(PENDING):
                 state = await finish_pending(key, state)
-            decision = decide(state, item, article, origin, datetime.now(UTC), policy)
-            if decision.alert is not None:
-                await publish_alert(key, {**decision.state, "partition": partition})
-                metrics.alerted(item, _seconds_since(_header(event, ARRIVED_HEADER)))
-            elif decision.state is not None:
-                if decision.state["report_count"] > 1:
-                    metrics.duplicates.labels(item["type"]).inc()
-                table[key] = {**decision.state, "partition": partition}
-            if decision.update is not None:
-                await topics.updates.send(key=key.encode(), value=decision.update)
+            outcome = resolve(state, item, article, origin, datetime.now(UTC), policy)
+            if outcome.state is None:
+                continue  # a redelivered report
+            new = {**outcome.state, "partition": event.message.partition}
+            once = [r for r in outcome.records if r["kind"] in ONCE]
+            if once:
+                await publish_once(key, new, once)
+                for record in once:
+                    if record["kind"] == "alert":
+                        metrics.alerted(item, _seconds_since(_header(event, ARRIVED_HEADER)))
+                    else:
+                        metrics.status_changes.labels(item["type"]).inc()
+            else:
+                table[key] = new
+            if not outcome.new:
+                metrics.duplicates.labels(item["type"]).inc()
+            for record in outcome.records:
+                if record["kind"] == "update":
+                    await topics.updates.send(key=record["event_id"].encode(), value=record)
 
-    def alert_topics(state: dict) -> list:
-        return [topics.alerts, *filter(None, [topics.by_type.get(state["type"])])]
+    def alert_topics(record: dict) -> list:
+        return [topics.alerts, *filter(None, [topics.by_type.get(record["type"])])]
 
-    async def publish_alert(key: str, state: dict) -> None:
-        """An alert, once, even across crashes (no Kafka transactions): the state is
-        written as pending and flushed first, the alert sent to the partition of its
-        event and acknowledged, then the state is written as done. A crash in between
-        leaves a pending state, which `finish_pending` settles."""
-        table[key] = {**state, PENDING: True}
+    async def publish_once(key: str, state: dict, records: list[dict]) -> None:
+        """Alerts and status changes, once, even across crashes (no Kafka transactions):
+        the block's state is written with the records pending and flushed first, the
+        records sent to the partition of their events and acknowledged, then the state
+        is written as done. A crash in between leaves them pending, and `finish_pending`
+        sends those the topics lack."""
+        table[key] = {**state, PENDING: records}
         await app.producer.flush()
-        alert = build_alert(state, "alert")
         sent = [
-            await topic.send(key=key.encode(), value=alert, partition=state["partition"])
-            for topic in alert_topics(state)
+            await topic.send(
+                key=record["event_id"].encode(), value=record, partition=state["partition"]
+            )
+            for record in records
+            for topic in alert_topics(record)
         ]
-        for acknowledged in sent:  # both topics in one round trip
+        for acknowledged in sent:  # every topic in one round trip
             await acknowledged
         table[key] = state
 
-    async def send_acknowledged(topic, key: str, alert: dict, partition: int) -> None:
-        """Sends to the partition of the alert's event and waits for the broker's ack."""
-        sent = await topic.send(key=key.encode(), value=alert, partition=partition)
-        await sent
-
     async def finish_pending(key: str, state: dict) -> dict:
-        """After a crash mid-alert: publishes the alert to the topics that lack it."""
+        """After a crash mid-publish: sends each pending record to the topics that lack
+        it (looked up by its alert_id on the partition)."""
         loop = asyncio.get_running_loop()
+        records = state[PENDING]
         state = {k: v for k, v in state.items() if k != PENDING}
-        alert = build_alert(state, "alert")
-        for topic in alert_topics(state):
+        for topic in {t.get_topic_name(): t for r in records for t in alert_topics(r)}.values():
+            name = topic.get_topic_name()
+            wanted = [r for r in records if topic in alert_topics(r)]
             found = await loop.run_in_executor(
-                lookups, keys_on_partition, settings, topic.get_topic_name(),
-                state["partition"], {key.encode()},
+                lookups, alert_ids_on_partition, settings, name, state["partition"],
+                {r["alert_id"] for r in wanted},
             )  # fmt: skip
-            if not found:
-                log.warning("alert %s was interrupted by a crash: publishing it now", key)
-                await send_acknowledged(topic, key, alert, state["partition"])
+            for record in wanted:
+                if record["alert_id"] not in found:
+                    log.warning("%s was interrupted by a crash: sending it now", record["alert_id"])
+                    sent = await topic.send(
+                        key=record["event_id"].encode(), value=record, partition=state["partition"]
+                    )
+                    await sent
         table[key] = state
         return state
 
@@ -240,7 +262,7 @@ def build(
             partition = state.get("partition") if isinstance(state, dict) else None
             if partition is None or TP(settings.events_topic, partition) not in actives:
                 continue
-            if is_expired(state, now, policy):
+            if all(now - parse_iso(e["updated_at"]) > policy.retention for e in state["events"]):
                 table.send_changelog(partition, key, None, value_serializer="raw")
                 table.data.pop(key, None)
 

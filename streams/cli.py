@@ -70,25 +70,26 @@ def _accepted(
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from .extract import Extractor
+    from .resolve import resolve_offline
 
     report = InputReport()
     extractor = Extractor(args.model)
     articles = iter_articles(args.path, args.text, report)
-    rows: list[dict] = []
-    count = 0
+    results: list[tuple[dict, list[dict]]] = []
     with progress_bar(err, enabled=err.is_terminal and not args.pretty) as progress:
         task = progress.add_task("extracting", total=None)
-        for _, events in extractor.extract_many(articles):
-            count += 1
+        for article, events in extractor.extract_many(articles):
+            results.append((article.to_dict(), events))
             progress.advance(task)
-            if args.pretty:
-                rows.extend(events)
-                continue
-            for event in events:
-                sys.stdout.write(json.dumps(event, ensure_ascii=False) + "\n")
+    # one id per real-world event across the whole input, as the stream gives
+    resolved = resolve_offline(results) if args.resolve else [e for _, e in results]
+    rows = [event for events in resolved for event in events]
     if args.pretty:
         Console().print(events_table(rows))
-    err.print(f"{count} articles read, {report.bad} skipped", highlight=False)
+    else:
+        for event in rows:
+            sys.stdout.write(json.dumps(event, ensure_ascii=False) + "\n")
+    err.print(f"{len(results)} articles read, {report.bad} skipped", highlight=False)
     return EXIT_BAD_INPUT if report.bad else EXIT_OK
 
 
@@ -236,9 +237,12 @@ def tail_topics(args: argparse.Namespace, settings) -> list[str]:
     return topics
 
 
+ALERT_SCHEMAS = ("newsmon.alert.v1", "newsmon.alert.v2")
+
+
 def cmd_tail(args: argparse.Namespace) -> int:
     from .clients import tail
-    from .dedup import summary
+    from .resolve import summary
 
     settings = _settings(args)
     _raise_on_sigterm()
@@ -261,7 +265,7 @@ def cmd_tail(args: argparse.Namespace) -> int:
                 )
                 sys.stdout.write(line + "\n")
                 sys.stdout.flush()
-            elif isinstance(value, dict) and value.get("schema") == "newsmon.alert.v1":
+            elif isinstance(value, dict) and value.get("schema") in ALERT_SCHEMAS:
                 out.print(summary(value), markup=False)
             else:
                 out.print(
@@ -307,6 +311,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text", action="store_true", help="read plain-text file(s) instead")
     p.add_argument("--pretty", action="store_true", help="print a readable table instead")
     p.add_argument("--model", help="spaCy model name (default: NEWSMON_SPACY_MODEL)")
+    p.add_argument(
+        "--no-resolve",
+        dest="resolve",
+        action="store_false",
+        help="keep each article's own event ids instead of one id per real-world event "
+        "across the input (resolution buffers the whole input before printing)",
+    )
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("broker", help="run the embedded Kafka-compatible broker (tansu)")

@@ -229,21 +229,28 @@ def uncommitted(
     return sum(max(0, end - done.get(tp, 0)) for tp, end in ends.items())
 
 
-def keys_on_partition(
-    settings: Settings, topic: str, partition: int, keys: set[bytes]
-) -> set[bytes]:
-    """Which of `keys` some record on `topic`/`partition` carries, reading the partition
-    from its start to its current end (the worker's check after a crash, see agents)."""
+def alert_ids_on_partition(
+    settings: Settings, topic: str, partition: int, alert_ids: set[str]
+) -> set[str]:
+    """Which of `alert_ids` some alert record on `topic`/`partition` carries, reading the
+    partition from its start to its current end (the worker's check after a crash, see
+    agents)."""
     consumer = connect(KafkaConsumer, settings, group_id=None, enable_auto_commit=False)
     try:
         tp = TopicPartition(topic, partition)
         consumer.assign([tp])
         consumer.seek_to_beginning(tp)
         end = consumer.end_offsets([tp])[tp]
-        found: set[bytes] = set()
+        found: set[str] = set()
         while consumer.position(tp) < end:
             for records in consumer.poll(timeout_ms=1000).values():
-                found.update(r.key for r in records if r.key in keys)
+                for r in records:
+                    try:
+                        alert_id = json.loads(r.value).get("alert_id")
+                    except (ValueError, TypeError, AttributeError):
+                        continue
+                    if alert_id in alert_ids:
+                        found.add(alert_id)
         return found
     finally:
         consumer.close()

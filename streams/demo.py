@@ -19,7 +19,7 @@ from rich.table import Table
 from .articles import read_jsonl
 from .broker import EmbeddedBroker, free_port, stop_process
 from .clients import backlog, publish_articles, tail
-from .dedup import summary
+from .resolve import summary
 from .settings import Settings
 
 

@@ -78,6 +78,12 @@ class Metrics:
             ["type"],
             registry=r,
         )
+        self.status_changes = Counter(
+            "newsmon_status_changes",
+            "Planned visits first reported under way (status_changed alerts)",
+            ["type"],
+            registry=r,
+        )
         self.extraction = Histogram(
             "newsmon_extraction_seconds", "Extraction time per article",
             buckets=EXTRACTION_BUCKETS, registry=r,

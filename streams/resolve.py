@@ -60,6 +60,7 @@ class Outcome:
     state: dict | None
     event_id: str
     records: list[dict] = field(default_factory=list)
+    new: bool = False  # the report made a new event (else it joined a known one)
 
 
 def iso(moment: datetime) -> str:
@@ -197,11 +198,11 @@ def resolve(
         if _alertable(record, policy):
             record["alerted"] = True
             out.append(build_alert(record, "alert"))
-        return Outcome({"block": block, "events": records}, record["event_id"], out)
+        return Outcome({"block": block, "events": records}, record["event_id"], out, new=True)
     previous_status = match.get("status")
     _add_report(match, event, ref, span, when, now, report)
     out = []
-    if not match["alerted"] and _alertable(match, policy):
+    if not match["alerted"] and _alertable(event, policy):  # its first alertable report
         match["alerted"] = True
         out.append(build_alert(match, "alert"))
     elif (
@@ -213,8 +214,10 @@ def resolve(
     return Outcome({"block": block, "events": records}, match["event_id"], out)
 
 
-def _alertable(record: dict, policy: Policy) -> bool:
-    if record["type"] == "leader_visit" and record["status"] == "past":
+def _alertable(item: dict, policy: Policy) -> bool:
+    """Every event alerts but `past` visits (unless the policy says so); `item` is an
+    event record or a report."""
+    if item["type"] == "leader_visit" and item["status"] == "past":
         return policy.alert_past_visits
     return True
 
@@ -379,9 +382,39 @@ def build_alert(record: dict, kind: str, previous_status: str | None = None) -> 
     return alert
 
 
+def summary(alert: dict) -> str:
+    """One readable line for an alert, a status change or an update."""
+    e = alert["event"]
+    if e["type"] == "leader_visit":
+        v, h = e["visitor"], e["host"]
+        who = f"{v['title'] + ' ' if v.get('title') else ''}{v['name']} ({v['country']})"
+        where = h["country"] + (f" ({h['city']})" if h.get("city") else "")
+        if h.get("leader"):
+            where += f", meets {h['leader']}"
+        when = f", {e['when']}" if e.get("when") else ""
+        status = alert.get("status") or e["status"]
+        if alert.get("kind") == "status_changed":
+            status = f"{alert.get('previous_status')} -> {status}"
+        text = f"visit: {who} -> {where} [{status}{when}]"
+        if alert.get("previous_visit"):
+            text += f" (previous visit {alert['previous_visit']['when']})"
+    else:
+        accused = e["accused"]
+        if e.get("counterparties"):
+            accused += " -> " + ", ".join(e["counterparties"])
+        denied = " (denied)" if e.get("denied") else ""
+        text = f"sanctions: {', '.join(e['accusers'])} accuse {accused}: {e['subject']}{denied}"
+    article = alert["article"]
+    label = {"update": "UPDATE", "status_changed": "CHANGE"}.get(alert.get("kind"), "ALERT")
+    return (
+        f"{label} {alert['event_id']} {text} | reports {alert['report_count']}"
+        f" | first: {article['id']} ({article.get('source') or '-'})"
+    )
+
+
 class MemoryStore:
     """The offline store: blocks in a dict. `resolve_article` gives an article's events
-    their resolved ids, in the order the stream does."""
+    their resolved ids, resolving them in the order the stream does."""
 
     def __init__(self, policy: Policy | None = None) -> None:
         self.blocks: dict[str, dict] = {}
@@ -389,13 +422,36 @@ class MemoryStore:
         self.records: list[dict] = []
 
     def resolve_article(self, article: dict, events: list[dict], now: datetime) -> list[dict]:
-        out = []
-        for n, event in enumerate(in_resolution_order(events)):
+        """`events` (in their order) with their resolved event_id."""
+        ids: dict[int, str] = {}
+        order = sorted(range(len(events)), key=lambda n: events[n].get("status") != "past")
+        for n in order:  # recalled visits first, as `in_resolution_order`
+            event = events[n]
             key = block_key(event)
             origin = f"offline/{article.get('id')}/{n}"
             outcome = resolve(self.blocks.get(key), event, article, origin, now, self.policy)
             if outcome.state is not None:
                 self.blocks[key] = outcome.state
             self.records += outcome.records
-            out.append({**event, "event_id": outcome.event_id})
-        return out
+            ids[n] = outcome.event_id
+        return [{**event, "event_id": ids[n]} for n, event in enumerate(events)]
+
+
+def resolve_offline(
+    results: list[tuple[dict, list[dict]]], policy: Policy | None = None
+) -> list[list[dict]]:
+    """The events of many articles (article dict, events) with resolved ids, resolved in
+    publication order (articles without a time last, ties in input order), returned in
+    input order: what the stream gives when articles arrive as they were published."""
+    store = MemoryStore(policy)
+    now = datetime.now(UTC)
+
+    def when(n: int) -> datetime:
+        value = results[n][0].get("published_at")
+        return published({"published_at": value}, datetime.max.replace(tzinfo=UTC))
+
+    out: dict[int, list[dict]] = {}
+    for n in sorted(range(len(results)), key=lambda n: (when(n), n)):
+        article, events = results[n]
+        out[n] = store.resolve_article(article, events, now) if events else []
+    return [out[n] for n in range(len(results))]

@@ -193,3 +193,57 @@ def format_report(report: Report) -> str:
     for k, v in report.field_accuracy.items():
         lines.append(f"field {k}: {v:.3f}")
     return "\n".join(lines)
+
+
+@dataclass
+class IdentityReport:
+    """How predicted event ids line up with the gold `event_key`s of resolution fixtures."""
+
+    merged: int  # real-world events reported by 2+ articles whose reports share one id
+    clusters: int  # such events with 2+ reports found
+    apart: int  # pairs of found reports of different events that got different ids
+    pairs: int  # such pairs of the same parties (same visitor and host, or same accused)
+    found: int  # gold reports matched by a prediction
+    reports: int  # gold reports
+
+    def as_dict(self) -> dict:
+        return {
+            "merged": f"{self.merged}/{self.clusters}",
+            "apart": f"{self.apart}/{self.pairs}",
+            "coverage": f"{self.found}/{self.reports}",
+        }
+
+
+def score_identity(corpus: Iterable[Annotated], predictions: dict[str, list[dict]]):
+    """Merged, apart and coverage over gold events that carry an `event_key`."""
+    found: list[tuple[str, tuple, str]] = []  # (event_key, parties, predicted id)
+    reports = 0
+    for item in corpus:
+        aid = item.article.id
+        pred = {_key(aid, e): e["event_id"] for e in predictions.get(aid, [])}
+        for e in item.events:
+            if "event_key" not in e:
+                continue
+            reports += 1
+            key = _key(aid, e)
+            if key in pred:
+                found.append((e["event_key"], key[1:3] if len(key) > 2 else key[1:], pred[key]))
+    by_key: dict[str, set[str]] = {}
+    for event_key, _, pid in found:
+        by_key.setdefault(event_key, set()).add(pid)
+    counts = {k: sum(1 for f in found if f[0] == k) for k in by_key}
+    clusters = [k for k in by_key if counts[k] >= 2]
+    merged = sum(len(by_key[k]) == 1 for k in clusters)
+    apart = pairs = 0
+    for n, (k1, parties1, id1) in enumerate(found):
+        for k2, parties2, id2 in found[n + 1 :]:
+            if k1 != k2 and parties1 == parties2:
+                pairs += 1
+                apart += id1 != id2
+    return IdentityReport(merged, len(clusters), apart, pairs, len(found), reports)
+
+
+def _key(article_id: str, e: dict) -> tuple:
+    return (
+        visit_key(article_id, e) if e["type"] == "leader_visit" else allegation_key(article_id, e)
+    )

@@ -14,7 +14,7 @@ Each field `x` of `Settings` is read from `NEWSMON_X` (README table source):
 | `NEWSMON_DLQ_TOPIC`            | `<prefix>.dlq`           | rejected input (dead-letter.v1)   |
 | `NEWSMON_PARTITIONS`           | `4` (int)                | partitions of created topics      |
 | `NEWSMON_MAX_TEXT_BYTES`       | `1048576` (int)          | larger texts: `text_too_large`    |
-| `NEWSMON_DEDUP_RETENTION_DAYS` | `7` (float)              | silence after which it re-alerts  |
+| `NEWSMON_DEDUP_RETENTION_DAYS` | `400` (float)            | an unreported event is forgotten  |
 | `NEWSMON_ALERT_PAST_VISITS`    | `false` (bool)           | alert on `past` visits too        |
 | `NEWSMON_REBALANCE_TIMEOUT`    | `3` (float, s)           | Faust `broker_rebalance_timeout`  |
 | `NEWSMON_SESSION_TIMEOUT`      | `10` (float, s)          | Faust `broker_session_timeout` (*)|
@@ -74,7 +74,7 @@ class Settings:
     dlq_topic: str = ""
     partitions: int = 4
     max_text_bytes: int = 1 << 20
-    dedup_retention_days: float = 7.0
+    dedup_retention_days: float = 400.0
     alert_past_visits: bool = False
     rebalance_timeout: float = 3.0
     session_timeout: float = 10.0

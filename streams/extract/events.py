@@ -58,7 +58,9 @@ def visit_events(
     for (name, host, status), group in groups.items():
         person = group[0].person
         cities = [f.host.place.city for f in group if f.host.place.kind == CITY]
-        phrase = next((f.when for f in group if f.when is not None), None)
+        # its own time: from a finding of the event's status before a further stop's
+        dated = sorted((f for f in group if f.when is not None), key=lambda f: f.status != status)
+        phrase = dated[0].when if dated else None
         when = phrase.text if phrase else None
         year = next((f.when.year for f in group if f.when and f.when.year), None)
         bucket = str(year or "?") if status == "past" else time_bucket(day)
@@ -76,7 +78,7 @@ def visit_events(
                 },
                 "status": status,
                 "when": when,
-                "dates": trip_dates(phrase, status, day),
+                "dates": trip_dates(phrase, dated[0].status, day, dated[0].day) if dated else None,
                 "evidence": evidence([f.sentence for f in group]),
                 "confidence": _visit_confidence(group),
             }
@@ -99,7 +101,9 @@ def _with_lead_status(findings: list[VisitFinding]) -> list[VisitFinding]:
     return out
 
 
-def trip_dates(phrase: TimePhrase | None, status: str, today: date) -> dict | None:
+def trip_dates(
+    phrase: TimePhrase | None, status: str, today: date, weekday: date | None = None
+) -> dict | None:
     """The calendar span a visit's time phrase names: {"first", "last", "precision"}
     (ISO dates; precision day, week, month or year), or None when it names none. Bare
     weekdays and months point back from the publication day, or ahead for a planned
@@ -107,7 +111,9 @@ def trip_dates(phrase: TimePhrase | None, status: str, today: date) -> dict | No
     if phrase is None:
         return None
     first, last, precision = phrase.first, phrase.last, phrase.precision
-    if phrase.weekday is not None:
+    if phrase.weekday is not None and weekday is not None:
+        first, last, precision = weekday, weekday, "day"
+    elif phrase.weekday is not None:
         if status == "planned":
             first = today + timedelta(days=(phrase.weekday - today.weekday()) % 7)
         else:

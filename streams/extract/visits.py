@@ -6,7 +6,7 @@ travel verb, the owner of "visit"), else from the nearest leader to the left."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from spacy.tokens import Doc, Span, Token
 
@@ -80,6 +80,7 @@ class VisitFinding:
     trigger: int
     host_leader_hint: Person | None = None
     cued: bool = True  # the status rests on a time phrase, tense or cue word, not the default
+    day: date | None = None  # the date a bare weekday stands for, read with the tense
 
 
 @dataclass
@@ -631,7 +632,17 @@ class _Context:
         if status is None:
             return []
         cued = status != "ongoing" or when is not None or self._told_as_news(i)
-        return [VisitFinding(visitor.person, visitor, host, status, when, self.sent, i, hint, cued)]
+        day = None
+        if when is not None and when.weekday is not None:
+            relation = self._relation(when, self._past_tense(i), i)
+            shift = (when.weekday - self.today.weekday()) % 7
+            if relation == FUTURE or (status == "planned" and relation != PAST):
+                day = self.today + timedelta(days=shift)
+            else:
+                day = self.today - timedelta(days=(7 - shift) % 7)
+        return [
+            VisitFinding(visitor.person, visitor, host, status, when, self.sent, i, hint, cued, day)
+        ]
 
     def _told_as_news(self, i: int) -> bool:
         """An ongoing visit told as it happens: a past-tense or progressive verb, or an

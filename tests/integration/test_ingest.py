@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from ..ingest.server import FeedServer
-from ..test_dedup import load_schema
+from ..test_stream_logic import load_schema
 
 pytestmark = pytest.mark.integration
 
@@ -34,7 +34,7 @@ def test_feed_item_about_a_leader_visit_becomes_an_alert_and_is_published_once(
     wait_drained([worker])
 
     alerts = read_topic()
-    validate_alert = load_schema("alert.v1.json")
+    validate_alert = load_schema("alert.v2.json")
     for alert in alerts:
         validate_alert(alert)
     visits = {

@@ -9,7 +9,6 @@ import random
 import threading
 import time
 import urllib.request
-from collections import Counter
 from collections.abc import Iterator
 
 import pytest
@@ -19,7 +18,7 @@ from streams.broker import free_port
 from streams.clients import publish_raw
 from streams.dlq import original_value
 
-from .test_pipeline import Offline, corpus_articles, where_lost
+from .test_pipeline import Offline, check_alerts_once, corpus_articles, where_lost
 
 pytestmark = pytest.mark.integration
 
@@ -132,9 +131,7 @@ def check_accounted(settings, read_topic, articles: list[dict], events: list[dic
     }
     assert len(dead) == len(articles) // 250
     assert {original_value(d) for d in dead.values()} <= set(BAD)
-    alerts = Counter(a["event_id"] for a in read_topic())
-    assert [k for k, n in alerts.items() if n > 1] == []
-    assert set(alerts) == {e["event_id"] for e in events if e.get("status") != "past"}
+    check_alerts_once(read_topic(), events)
 
 
 def owned_partitions(port: int) -> list[str]:

@@ -1,4 +1,4 @@
-"""Pure streaming logic without a broker: dedup decisions, alerts, dead letters, settings."""
+"""Pure streaming logic without a broker: resolution records, alerts, dead letters, settings."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import fastjsonschema
 import pytest
 
 from streams.articles import InvalidArticle
-from streams.dedup import Policy, decide, summary
 from streams.dlq import dead_letter, original_value, validate
+from streams.resolve import Policy, resolve, summary
 from streams.settings import Settings, bootstrap_servers
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
@@ -29,7 +29,7 @@ def load_schema(name: str):
 
 @pytest.fixture(scope="module")
 def validate_alert():
-    return load_schema("alert.v1.json")
+    return load_schema("alert.v2.json")
 
 
 @pytest.fixture(scope="module")
@@ -56,64 +56,76 @@ ARTICLE = {"id": "a1", "url": "https://example.org/a1", "title": "T", "source": 
 
 
 def test_first_report_alerts(validate_alert):
-    d = decide(None, visit(), ARTICLE, "articles/0/0", T0, POLICY)
-    assert d.alert is not None and d.update is None
-    validate_alert(d.alert)
-    assert d.alert["kind"] == "alert"
-    assert d.alert["report_count"] == 1
-    assert d.alert["article"] == {**ARTICLE, "published_at": None}
-    assert d.alert["detected_at"] == "2024-06-19T03:00:00Z"
-    assert d.state["sources"] == ["wire"]
+    d = resolve(None, visit(), ARTICLE, "articles/0/0", T0, POLICY)
+    (alert,) = d.records
+    validate_alert(alert)
+    assert alert["kind"] == "alert" and alert["report_count"] == 1
+    assert alert["article"] == {**ARTICLE, "published_at": None}
+    assert alert["detected_at"] == "2024-06-19T03:00:00Z"
+    assert [s["outlet"] for s in alert["sources"]] == ["wire"]
+    assert alert["status"] == "ongoing" and alert["previous_visit"] is None
 
 
 def test_later_reports_count_and_update_but_do_not_alert(validate_alert):
-    first = decide(None, visit(), ARTICLE, "articles/0/0", T0, POLICY).state
+    first = resolve(None, visit(), ARTICLE, "articles/0/0", T0, POLICY).state
     other = {"id": "b2", "url": "https://news.example.com/x"}
-    d = decide(first, visit(), other, "articles/1/7", T0 + timedelta(hours=1), POLICY)
-    assert d.alert is None
-    validate_alert(d.update)
-    assert d.update["kind"] == "update"
-    assert d.update["report_count"] == 2
-    assert d.update["sources"] == ["wire", "news.example.com"]
-    assert d.update["article"]["id"] == "a1"  # still the first article
-    assert d.update["last_article"]["id"] == "b2"
-    assert d.update["detected_at"] == "2024-06-19T03:00:00Z"
-    again = decide(d.state, visit(), ARTICLE, "articles/2/3", T0, POLICY)
-    assert again.state["report_count"] == 3
-    assert again.state["sources"] == ["wire", "news.example.com"]
+    d = resolve(first, visit(), other, "articles/1/7", T0 + timedelta(hours=1), POLICY)
+    (update,) = d.records
+    validate_alert(update)
+    assert update["kind"] == "update" and update["report_count"] == 2
+    assert [s["outlet"] for s in update["sources"]] == ["wire", "news.example.com"]
+    assert update["article"]["id"] == "a1"  # still the first article
+    assert update["last_article"]["id"] == "b2"
+    assert update["detected_at"] == "2024-06-19T03:00:00Z"
+    again = resolve(d.state, visit(), ARTICLE, "articles/2/3", T0, POLICY)
+    (record,) = again.records
+    assert record["report_count"] == 3 and len(record["sources"]) == 2
+
+
+def test_a_status_change_validates(validate_alert):
+    first = resolve(None, visit("planned"), ARTICLE, "articles/0/0", T0, POLICY).state
+    d = resolve(first, visit(), ARTICLE, "articles/0/1", T0, POLICY)
+    (change,) = d.records
+    validate_alert(change)
+    assert (change["kind"], change["previous_status"], change["status"]) == (
+        "status_changed",
+        "planned",
+        "ongoing",
+    )
+    assert "CHANGE" in summary(change) and "planned -> ongoing" in summary(change)
 
 
 def test_redelivered_report_is_not_counted_twice():
-    first = decide(None, visit(), ARTICLE, "articles/0/0", T0, POLICY).state
-    d = decide(first, visit(), ARTICLE, "articles/0/0", T0, POLICY)
-    assert d.state is None and d.alert is None and d.update is None
+    first = resolve(None, visit(), ARTICLE, "articles/0/0", T0, POLICY).state
+    d = resolve(first, visit(), ARTICLE, "articles/0/0", T0, POLICY)
+    assert d.state is None and d.records == []
 
 
 def test_past_visits_are_tracked_but_not_alerted():
-    d = decide(None, visit("past"), ARTICLE, "articles/0/0", T0, POLICY)
-    assert d.alert is None and d.state["alerted"] is False
-    later = decide(d.state, visit("past"), ARTICLE, "articles/0/1", T0, POLICY)
-    assert later.update is None and later.state["report_count"] == 2
-    loud = decide(None, visit("past"), ARTICLE, "x/0/0", T0, Policy(alert_past_visits=True))
-    assert loud.alert is not None
+    d = resolve(None, visit("past"), ARTICLE, "articles/0/0", T0, POLICY)
+    assert d.records == [] and d.state["events"][0]["alerted"] is False
+    later = resolve(d.state, visit("past"), ARTICLE, "articles/0/1", T0, POLICY)
+    assert later.records == [] and later.state["events"][0]["report_count"] == 2
+    loud = resolve(None, visit("past"), ARTICLE, "x/0/0", T0, Policy(alert_past_visits=True))
+    assert [r["kind"] for r in loud.records] == ["alert"]
 
 
-def test_alert_again_after_the_retention_window():
-    first = decide(None, visit(), ARTICLE, "articles/0/0", T0, POLICY).state
-    soon = decide(first, visit(), ARTICLE, "articles/0/1", T0 + timedelta(days=6), POLICY)
-    assert soon.alert is None
-    late = decide(soon.state, visit(), ARTICLE, "articles/0/2", T0 + timedelta(days=14), POLICY)
-    assert late.alert is not None and late.state["report_count"] == 1
+def test_an_event_not_reported_past_the_retention_is_forgotten():
+    short = Policy(retention=timedelta(days=7))
+    first = resolve(None, visit(), ARTICLE, "articles/0/0", T0, short).state
+    late = resolve(first, visit(), ARTICLE, "articles/0/2", T0 + timedelta(days=14), short)
+    assert [r["kind"] for r in late.records] == ["alert"]
+    assert len(late.state["events"]) == 1
 
 
 def test_missing_article_header_falls_back_to_the_event():
-    d = decide(None, visit(), None, "events/0/0", T0, POLICY)
-    assert d.alert["article"]["id"] == "a1"
-    assert d.alert["sources"] == ["a1"]
+    d = resolve(None, visit(), None, "events/0/0", T0, POLICY)
+    assert d.records[0]["article"]["id"] == "a1"
+    assert [s["article_id"] for s in d.records[0]["sources"]] == ["a1"]
 
 
 def test_summary_is_one_readable_line():
-    line = summary(decide(None, visit(), ARTICLE, "a/0/0", T0, POLICY).alert)
+    line = summary(resolve(None, visit(), ARTICLE, "a/0/0", T0, POLICY).records[0])
     assert "ALERT" in line and "Vladimir Putin (RUS) -> PRK (Pyongyang)" in line
     assert "\n" not in line
 
