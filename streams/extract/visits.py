@@ -363,6 +363,8 @@ class _Context:
             if direct and head.head.lower_ not in ("include", "includes", "including"):
                 continue  # not "Yellen and Blinken joined Biden for the call"
             cue = min(cues, key=lambda c: abs(c - m.start))
+            if self.doc[cue].lower_.startswith("includ") and m.start < cue:
+                continue  # "leaders attending include X", not "X ..., including trade"
             out.extend(self._finding(cue, _clause(self.sent, cue) if cue > m.start else clause,
                                      m, place))  # fmt: skip
         return out
@@ -970,7 +972,7 @@ def _dates_a_statement(doc, t: TimePhrase, i: int) -> bool:
     head = span.root.head
     if head.dep_ == "prep":
         head = head.head
-    return head.lemma_ in REPORTING_VERBS and head.i != i and head != _governing_verb(doc[i])
+    return head.lemma_ in REPORTING_VERBS and head.i != i
 
 
 def _dates_trigger(doc, t: TimePhrase, i: int) -> bool:
