@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo demo-feeds test lint unit score bench train clean prometheus
+.PHONY: demo demo-feeds test lint unit score identity bench train clean prometheus
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ prometheus:
 
 test: lint prometheus
 	$(BIN)/python -m pytest
+
+identity: $(STAMP)
+	$(BIN)/python bench/identity.py
 
 score: $(STAMP)
 	$(BIN)/python bench/score.py tests/fixtures/corpus
