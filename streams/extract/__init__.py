@@ -34,6 +34,7 @@ from .visits import VisitFinding, find_visits
 __all__ = ["PART_CHARS", "Extractor", "parts"]
 
 FAST_PATH_ENV = "NEWSMON_FAST_PATH"
+JUDGE_ENV = "NEWSMON_JUDGE"  # off: the visit rules without the trained judge
 PART_CHARS = 100_000  # longer texts are read in parts of at most this size
 
 
@@ -48,6 +49,11 @@ def parts(text: str, size: int = PART_CHARS) -> Iterator[tuple[int, str]]:
             end = cut + 1 if cut > start else end
         yield start, text[start:end]
         start = end
+
+
+def switched_on(name: str) -> bool:
+    """An on/off environment variable, on unless 0, false, no or off."""
+    return os.environ.get(name, "").strip().lower() not in ("0", "false", "no", "off")
 
 
 def fast_path_default(value: str | None = None) -> bool:
@@ -84,7 +90,7 @@ class Extractor:
         self.gate = Gate(self.nlp, self.gazetteer)
         self.stages = _stages(self.nlp.pipe_names)
         self.counts = {"texts": 0, "sentences": 0, "parsed": 0}
-        self.judge = load_judge() if judge else None
+        self.judge = load_judge() if judge and switched_on(JUDGE_ENV) else None
 
     def extract(self, article: Article) -> list[dict]:
         if len(article.text) > PART_CHARS:

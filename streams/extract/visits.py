@@ -147,10 +147,27 @@ class _Context:
         if host is None:
             return []
         out = []
+        stops = [host, *self._listed_stops(host), *self._further_stops(host, clause)]
         for visitor in self._visitors(i, clause):
-            for place in [host, *self._further_stops(host, clause)]:
+            for place in stops:
                 out.extend(self._finding(i, clause, visitor, place))
         return out
+
+    def _listed_stops(self, first: PlaceMention) -> list[PlaceMention]:
+        """'state visits to France, Serbia and Hungary': the places listed after the
+        first destination."""
+        doc = self.doc
+        at = {p.start: p for p in self.mentions.places if p.place.kind not in (BODY, DEMONYM)}
+        out, k = [], first.end
+        while k < self.sent.end:
+            j = k
+            while j < self.sent.end and doc[j].lower_ in (",", "and", "the"):
+                j += 1
+            if j == k or j not in at:
+                break
+            out.append(at[j])
+            k = at[j].end
+        return [p for p in out if p.code != first.code]
 
     def _further_stops(self, first: PlaceMention, clause: _Clause) -> list[PlaceMention]:
         """'to Kyiv and then to St Petersburg', 'to Lima ... and then on to Rio'."""
