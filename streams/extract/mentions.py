@@ -123,6 +123,7 @@ class _Resolver:
         self.non_leader_at: set[int] = set()  # token starts of other people's names
         self.introduced: dict[str, int] = {}  # leader name -> last full mention
         self.other_surnames: dict[str, int] = {}  # surname of another person -> last index
+        self.former: set[str] = set()  # leaders the article introduced as former
 
     # -- building persons ----------------------------------------------------------------
     def person_for(self, leaders: list[Leader]) -> Person:
@@ -177,6 +178,11 @@ class _Resolver:
         return self.mentions
 
     def _add(self, person: Person, start: int, end: int, kind: str, former: bool = False):
+        # "Former U.S. President Jimmy Carter ... Carter left Pyongyang": still former
+        window = {t.lower_.rstrip("-") for t in self.doc[max(0, start - 3) : start]}
+        if former and kind == "name" and window & {"former", "ex", "erstwhile"}:
+            self.former.add(person.name)
+        former = former or person.name in self.former
         sent_start = self.doc[start].sent.start
         self.mentions.append(LeaderMention(person, start, end, kind, former, sent_start))
         if kind == "name" and (end - start > 1 or self.doc[start].is_upper):

@@ -157,6 +157,8 @@ class _Context:
         """'state visits to France, Serbia and Hungary': the places listed after the
         first destination."""
         doc = self.doc
+        if first.start > 0 and doc[first.start - 1].text == "(":
+            return []  # not "the BRICS (Brazil, Russia, India ...) summit"
         at = {p.start: p for p in self.mentions.places if p.place.kind not in (BODY, DEMONYM)}
         out, k = [], first.end
         while k < self.sent.end:
