@@ -11,7 +11,7 @@ from spacy.tokens import Span
 
 from .allegations import AllegationFinding
 from .gazetteer import CITY
-from .lexicon import MEETING_CUES
+from .lexicon import ARRIVALS, MEETING_CUES, VISIT_NOUNS
 from .mentions import Mentions
 from .timex import TimePhrase
 from .visits import VisitFinding
@@ -61,6 +61,7 @@ def visit_events(
         # its own time: from a finding of the event's status before a further stop's
         dated = sorted((f for f in group if f.when is not None), key=lambda f: f.status != status)
         phrase = dated[0].when if dated else None
+        trip = trip_dates(phrase, dated[0].status, day, dated[0].day) if dated else None
         when = phrase.text if phrase else None
         year = next((f.when.year for f in group if f.when and f.when.year), None)
         bucket = str(year or "?") if status == "past" else time_bucket(day)
@@ -73,12 +74,12 @@ def visit_events(
                 "visitor": {"name": name, "title": person.title, "country": person.country},
                 "host": {
                     "country": host,
-                    "city": cities[0] if cities else None,
-                    "leader": _host_leader(group, mentions, host),
+                    "city": cities[0] if cities else _arrival_city(group, findings, mentions),
+                    "leader": _host_leader(group, mentions, host, trip),
                 },
                 "status": status,
                 "when": when,
-                "dates": trip_dates(phrase, dated[0].status, day, dated[0].day) if dated else None,
+                "dates": trip,
                 "evidence": evidence([f.sentence for f in group]),
                 "confidence": _visit_confidence(group),
             }
@@ -135,11 +136,47 @@ def trip_dates(
     return {"first": first.isoformat(), "last": last.isoformat(), "precision": precision}
 
 
-def _host_leader(group: list[VisitFinding], mentions: Mentions, host: str) -> str | None:
-    """The host country's leader when named in the visit's sentences or the next one."""
+def _arrival_city(
+    group: list[VisitFinding], findings: list[VisitFinding], mentions: Mentions
+) -> str | None:
+    """For a visit now under way whose findings name no city: a city of the host country
+    in a sentence about an arrival or the visit ('The streets of Pyongyang were
+    festooned ... for his arrival'), not one of a recalled visit's sentences, and not a
+    metonym ('ties between Moscow and Pyongyang')."""
+    first = group[0]
+    if first.status != "ongoing":
+        return None
+    doc = first.sentence.doc
+    recalled = {
+        f.sentence.start
+        for f in findings
+        if f.person.name == first.person.name and f.status == "past"
+    }
+    for sent in doc.sents:
+        if sent.start in recalled or not {t.lower_ for t in sent} & (ARRIVALS | VISIT_NOUNS):
+            continue
+        for p in mentions.places_in(sent.start, sent.end):
+            near = {t.lower_ for t in doc[max(0, p.start - 2) : p.end + 2]} - {"of"}
+            metonym = near & {"and", "between", "with", "to"}
+            if p.place.kind == CITY and p.code == first.host.code and p.place.city and not metonym:
+                return p.place.city
+    return None
+
+
+def _host_leader(
+    group: list[VisitFinding], mentions: Mentions, host: str, trip: dict | None = None
+) -> str | None:
+    """The host country's leader when named in the visit's sentences or the next one
+    (for a dated visit, one in office then: not Kim Jong Un for a visit in 2000)."""
+    span = _span(trip) if trip is not None else None
+
+    def in_office(person) -> bool:
+        return span is None or person.leads_during(*span)
+
     for f in group:
-        if f.host_leader_hint and f.host_leader_hint.country == host:
-            return f.host_leader_hint.name
+        hint = f.host_leader_hint
+        if hint and hint.country == host and in_office(hint):
+            return hint.name
     for f in group:
         sent = f.sentence
         end = sent.end
@@ -150,9 +187,13 @@ def _host_leader(group: list[VisitFinding], mentions: Mentions, host: str) -> st
         if not words & MEETING_CUES:
             continue
         for m in mentions.leaders_in(sent.start, end):
-            if m.person.country == host and not m.former:
+            if m.person.country == host and not m.former and in_office(m.person):
                 return m.person.name
     return None
+
+
+def _span(trip: dict) -> tuple[date, date]:
+    return date.fromisoformat(trip["first"]), date.fromisoformat(trip["last"])
 
 
 def _visit_confidence(group: list[VisitFinding]) -> float:

@@ -4,15 +4,54 @@ from __future__ import annotations
 
 import pytest
 
+# every field of every event (docs/guidelines.md, the reference article)
 EXPECTED_VISITS = {
-    ("RUS", "PRK", "ongoing"): {"city": None, "leader": "Kim Jong Un", "name": "Vladimir Putin"},
-    ("RUS", "VNM", "planned"): {"city": "Hanoi", "leader": None, "name": "Vladimir Putin"},
-    ("RUS", "PRK", "past"): {"city": "Pyongyang", "when": "July 2000", "name": "Vladimir Putin"},
-    ("PRK", "RUS", "past"): {"when": "last September", "name": "Kim Jong Un"},
+    ("RUS", "PRK", "ongoing"): {
+        "city": "Pyongyang",
+        "leader": "Kim Jong Un",
+        "name": "Vladimir Putin",
+        "title": "President",
+        "when": "Wednesday",
+        "evidence": [(0, 160), (161, 253)],
+    },
+    ("RUS", "VNM", "planned"): {
+        "city": "Hanoi",
+        "leader": None,
+        "name": "Vladimir Putin",
+        "title": "President",
+        "when": None,
+        "evidence": [(1651, 1810)],
+    },
+    ("RUS", "PRK", "past"): {
+        "city": "Pyongyang",
+        "leader": None,
+        "name": "Vladimir Putin",
+        "title": "President",
+        "when": "July 2000",
+        "evidence": [(605, 794)],
+    },
+    ("PRK", "RUS", "past"): {
+        "city": None,
+        "leader": None,
+        "name": "Kim Jong Un",
+        "title": "Supreme Leader",
+        "when": "last September",
+        "evidence": [(2443, 2646)],
+    },
 }
 EXPECTED_ALLEGATIONS = {
-    "PRK": {"accusers": ["KOR", "USA"], "counterparties": ["RUS"], "denied": True},
-    "RUS": {"accusers": ["KOR", "USA"], "counterparties": ["PRK"], "denied": True},
+    "PRK": {
+        "accusers": ["KOR", "USA"],
+        "counterparties": ["RUS"],
+        "denied": True,
+        "evidence": [(2034, 2208), (2377, 2442)],
+    },
+    "RUS": {
+        "accusers": ["KOR", "USA"],
+        "counterparties": ["PRK"],
+        "denied": True,
+        "evidence": [(2209, 2376), (2377, 2442)],
+    },
 }
 
 
@@ -36,12 +75,10 @@ def test_exactly_the_six_events(events):
 def test_visit_fields(events):
     for e in (e for e in events if e["type"] == "leader_visit"):
         want = EXPECTED_VISITS[(e["visitor"]["country"], e["host"]["country"], e["status"])]
-        assert e["visitor"]["name"] == want["name"]
-        for key in ("city", "leader"):
-            if key in want:
-                assert e["host"][key] == want[key], (key, e)
-        if "when" in want:
-            assert e["when"] == want["when"]
+        assert (e["visitor"]["name"], e["visitor"]["title"]) == (want["name"], want["title"])
+        assert (e["host"]["city"], e["host"]["leader"]) == (want["city"], want["leader"]), e
+        assert e["when"] == want["when"]
+        assert [(x["start"], x["end"]) for x in e["evidence"]] == want["evidence"]
 
 
 def test_allegation_fields(events):
@@ -51,6 +88,7 @@ def test_allegation_fields(events):
         assert e["counterparties"] == want["counterparties"]
         assert e["denied"] is want["denied"]
         assert e["subject"]
+        assert [(x["start"], x["end"]) for x in e["evidence"]] == want["evidence"]
 
 
 def test_events_validate_and_carry_evidence(events, reference_article, validate_event):
