@@ -11,6 +11,7 @@ import json
 import fastjsonschema
 import pytest
 
+from streams.extract import Extractor
 from streams.scoring import load_corpus, score
 
 from ..conftest import FIXTURES, ROOT
@@ -18,7 +19,14 @@ from ..conftest import FIXTURES, ROOT
 CORPUS = FIXTURES / "corpus"
 HELDOUT = FIXTURES / "heldout"
 FLOORS = {"leader_visit": 0.90, "sanctions_allegation": 0.90}
-HELDOUT_FLOORS = {"leader_visit": 0.72, "sanctions_allegation": 0.72}
+#: Held-out batches, each gated on its own at its measured F1 minus 0.03 (README,
+#: Quality). Batch G was sealed until its one final score.
+HELDOUT_FLOORS = {
+    "heldout_f.jsonl": {"leader_visit": 0.76, "sanctions_allegation": 0.91},
+    "heldout_g.jsonl": {"leader_visit": 0.81, "sanctions_allegation": 0.62},
+}
+#: The rule-only pipeline (no statistical model) on the development corpus, likewise.
+RULE_ONLY_FLOORS = {"leader_visit": 0.81, "sanctions_allegation": 0.66}
 BODIES = {"UN", "EU", "G7", "IAEA", "NATO"}
 
 
@@ -77,12 +85,25 @@ def test_f1_on_the_development_corpus(dev_report, kind):
     assert scores.f1 >= FLOORS[kind]
 
 
-def test_f1_on_held_out_articles(extractor):
-    heldout = load_corpus(HELDOUT)
+@pytest.mark.parametrize("batch", sorted(HELDOUT_FLOORS))
+def test_f1_on_held_out_articles(extractor, batch):
+    heldout = load_corpus(HELDOUT / batch)
     predictions = {a.id: ev for a, ev in extractor.extract_many(c.article for c in heldout)}
     report = score(heldout, predictions)
-    assert report.visits.f1 >= HELDOUT_FLOORS["leader_visit"]
-    assert report.allegations.f1 >= HELDOUT_FLOORS["sanctions_allegation"]
+    print(f"{batch}: visits {report.visits.f1:.3f} allegations {report.allegations.f1:.3f}")
+    assert report.visits.f1 >= HELDOUT_FLOORS[batch]["leader_visit"]
+    assert report.allegations.f1 >= HELDOUT_FLOORS[batch]["sanctions_allegation"]
+
+
+def test_f1_of_the_rule_only_pipeline(corpus):
+    with pytest.warns(RuntimeWarning, match="rule-only"):
+        rule_only = Extractor(model="newsmon-rule-only")
+    assert not rule_only.statistical
+    predictions = {a.id: ev for a, ev in rule_only.extract_many(c.article for c in corpus)}
+    report = score(corpus, predictions)
+    print(f"rule-only: visits {report.visits.f1:.3f} allegations {report.allegations.f1:.3f}")
+    assert report.visits.f1 >= RULE_ONLY_FLOORS["leader_visit"]
+    assert report.allegations.f1 >= RULE_ONLY_FLOORS["sanctions_allegation"]
 
 
 def test_scorer_counts_keys_and_status():
