@@ -23,9 +23,9 @@ pytestmark = pytest.mark.integration
 LIFECYCLES = FIXTURES / "resolution" / "lifecycles.jsonl"
 
 
-def lifecycle_articles() -> list[dict]:
+def lifecycle_articles(path=LIFECYCLES) -> list[dict]:
     """The articles in publication order (the order the stream sees them in)."""
-    corpus = load_corpus(LIFECYCLES)
+    corpus = load_corpus(path)
     return [c.article.to_dict() for c in sorted(corpus, key=lambda c: c.article.published_at)]
 
 
@@ -63,11 +63,16 @@ def check_lifecycles(read_topic: Callable, offline_events: list[dict]) -> None:
         assert kinds[(event_id, "status_changed")] == 1, group
         if len(groups[group]) >= 3:  # the wrap-up was found too: an update
             assert any(u["event_id"] == event_id for u in updates), group
-    # the stream's ids are the offline ones: every record's report has its offline id
-    offline = {}
+    check_offline_ids([*alerts, *updates], offline_events)
+
+
+def check_offline_ids(records: list[dict], offline_events: list[dict]) -> None:
+    """The stream's ids are the offline ones: every record's report has its offline id."""
+    offline: dict[tuple, set[str]] = {}
     for e in offline_events:
         offline.setdefault((e["article_id"], block_key(e)), set()).add(e["event_id"])
-    for record in [*alerts, *updates]:
+    assert records
+    for record in records:
         report = (record["last_article"]["id"], block_key(record["event"]))
         assert record["event_id"] in offline[report], record["alert_id"]
 
@@ -109,3 +114,19 @@ def test_a_sigkill_during_resolution_loses_nothing_and_repeats_nothing(
     wait_drained([worker])
     publish_in_order(settings, articles[half + 1 :], wait_drained, [worker])
     check_lifecycles(read_topic, offline.events())
+
+
+def test_same_event_clusters_get_the_offline_ids_in_the_stream(
+    tmp_path, env, settings, start_worker, read_topic, wait_drained
+):
+    """tests/fixtures/resolution/clusters.jsonl: 13 events reported three times by
+    different outlets, and near-misses; one alert per event, the offline ids."""
+    articles = lifecycle_articles(FIXTURES / "resolution" / "clusters.jsonl")
+    offline = Offline(env, tmp_path / "clusters.jsonl", articles, resolve=True)
+    worker = start_worker()
+    worker.wait_ready()
+    publish_in_order(settings, articles, wait_drained, [worker])
+    alerts = read_topic()
+    firsts = Counter(a["event_id"] for a in alerts if a["kind"] == "alert")
+    assert [k for k, n in firsts.items() if n > 1] == []
+    check_offline_ids([*alerts, *read_topic("--topic", "newsmon.alerts.updates")], offline.events())
