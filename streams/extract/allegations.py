@@ -34,6 +34,7 @@ from .claims import (
     is_denial,
     names_both,
     refers_back,
+    under,
     units,
 )
 from .gazetteer import BODY, COUNTRY, DEMONYM, Place
@@ -708,13 +709,7 @@ def _national(doc: Doc, p: PlaceMention) -> str:
 
 def _conditional(tok: Token) -> bool:
     """Whether the parse puts a word in a clause of "if", "unless" or "whether"."""
-    for _ in range(12):
-        if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in tok.children):
-            return True
-        if tok.head.i == tok.i:
-            return False
-        tok = tok.head
-    return False
+    return under(tok, lambda c: c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether"))
 
 
 def _is_help(tok: Token) -> bool:

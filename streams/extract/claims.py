@@ -8,6 +8,8 @@ first pass's test. The rules read further sentences (`claim_kind(..., broad=True
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from spacy.tokens import Doc, Span, Token
 
 from .gazetteer import BODY
@@ -175,8 +177,13 @@ def negated(tok: Token) -> bool:
     of Chad ...", "have not seen evidence that Beijing has actually sent weapons"."""
     if not tok.doc.has_annotation("DEP"):
         return False
+    return under(tok, lambda c: c.dep_ == "neg")
+
+
+def under(tok: Token, marks: Callable[[Token], bool]) -> bool:
+    """Whether the word or one of its heads (up to 12 up) has a child that `marks` picks."""
     for _ in range(12):
-        if any(c.dep_ == "neg" for c in tok.children):
+        if any(marks(c) for c in tok.children):
             return True
         if tok.head.i == tok.i:
             return False
