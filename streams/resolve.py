@@ -447,8 +447,7 @@ def resolve_offline(
     now = datetime.now(UTC)
 
     def when(n: int) -> datetime:
-        value = results[n][0].get("published_at")
-        return published({"published_at": value}, datetime.max.replace(tzinfo=UTC))
+        return published(results[n][0], datetime.max.replace(tzinfo=UTC))
 
     out: dict[int, list[dict]] = {}
     for n in sorted(range(len(results)), key=lambda n: (when(n), n)):

@@ -81,8 +81,12 @@ def publish_in_order(settings, articles: list[dict], wait_drained, workers) -> N
     """One article at a time, each read before the next goes (the articles topic is
     keyed by article id, so only this keeps the stream in publication order)."""
     for article in articles:
-        list(publish_raw(settings, [(article["id"].encode(), json.dumps(article).encode())]))
+        publish_one(settings, article)
         wait_drained(workers)
+
+
+def publish_one(settings, article: dict) -> None:
+    list(publish_raw(settings, [(article["id"].encode(), json.dumps(article).encode())]))
 
 
 def test_a_visit_told_through_its_life_alerts_once_and_changes_status_once(
@@ -106,8 +110,7 @@ def test_a_sigkill_during_resolution_loses_nothing_and_repeats_nothing(
     half = len(articles) // 2
     publish_in_order(settings, articles[:half], wait_drained, [worker])
     # the next report arrives and the worker dies while it works on it
-    nxt = articles[half]
-    list(publish_raw(settings, [(nxt["id"].encode(), json.dumps(nxt).encode())]))
+    publish_one(settings, articles[half])
     worker.kill()
     worker = start_worker()
     worker.wait_ready()
