@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo demo-feeds test lint unit score identity bench train clean prometheus
+.PHONY: demo demo-feeds test lint unit score identity bench train clean prometheus kafka kafka-stop test-kafka
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,13 @@ prometheus:
 
 test: lint prometheus
 	$(BIN)/python -m pytest
+
+# a real Apache Kafka (3 KRaft nodes on loopback) from Maven Central, left running; see deploy/kafka
+kafka: $(STAMP)
+	$(BIN)/python deploy/kafka/cluster.py start
+
+kafka-stop:
+	@test -x $(BIN)/python && $(BIN)/python deploy/kafka/cluster.py stop || python3 deploy/kafka/cluster.py stop
 
 identity: $(STAMP)
 	$(BIN)/python bench/identity.py
