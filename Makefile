@@ -19,8 +19,8 @@ demo-feeds: $(STAMP)
 	$(BIN)/newsmon demo --feeds
 
 lint: $(STAMP)
-	$(BIN)/ruff check streams tests bench
-	$(BIN)/ruff format --check streams tests bench
+	$(BIN)/ruff check streams tests bench deploy/kafka
+	$(BIN)/ruff format --check streams tests bench deploy/kafka
 
 # tests run a real Prometheus and promtool: Debian's package, installed when missing
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -233,6 +233,7 @@ class Cluster:
             "PYTHONPATH": str(ROOT),
             "PYTHONUNBUFFERED": "1",
             "NEWSMON_BROKER": broker_url,
+            "NEWSMON_BROKER_PROFILE": "embedded",
             "NEWSMON_APP_ID": run,
             "NEWSMON_TOPIC_PREFIX": run,
             "NEWSMON_DATA_DIR": str(self.workdir / "data"),

@@ -24,19 +24,19 @@ def create_app(settings: Settings) -> faust.App:
         store="memory://",
         datadir=settings.data_dir,
         topic_partitions=settings.partitions,
-        topic_replication_factor=1,
+        topic_replication_factor=settings.replication_factor,
         broker_rebalance_timeout=settings.rebalance_timeout,
         broker_session_timeout=settings.session_timeout,
         broker_heartbeat_interval=min(3.0, settings.session_timeout / 4),
         broker_commit_interval=settings.commit_interval,
         consumer_auto_offset_reset="earliest",
         producer_max_request_size=settings.max_message_bytes,
-        # one record per batch: tansu reports a partition's end offset as the base offset
-        # of its last batch + 1, and a consumer restarting inside a batch can stall there
-        producer_max_batch_size=1,
+        producer_max_batch_size=settings.producer_batch_bytes,
+        producer_linger=settings.producer_linger_ms / 1000,
         consumer_max_fetch_size=settings.max_message_bytes,
         table_cleanup_interval=timedelta(hours=1).total_seconds(),
         web_enabled=False,
+        fetch_wait_ms=settings.fetch_wait_ms,
     )
 
 

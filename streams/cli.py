@@ -149,7 +149,7 @@ def cmd_broker(args: argparse.Namespace) -> int:
     try:
         broker.start()
         print(f"bootstrap: {broker.bootstrap}", flush=True)
-        print(f"export NEWSMON_BROKER={broker.url}", flush=True)
+        print(f"export NEWSMON_BROKER={broker.url} NEWSMON_BROKER_PROFILE=embedded", flush=True)
         status = broker.wait()
         err.print(f"broker exited with status {status}", highlight=False)
         return EXIT_OK if status == 0 else EXIT_USAGE

@@ -74,7 +74,11 @@ def ensure_topics(settings: Settings, topics: Iterable[str] | None = None) -> No
         missing = [t for t in wanted if t not in set(admin.list_topics())]
         if missing:
             spec = {
-                t: {"num_partitions": settings.partitions, "replication_factor": 1} for t in missing
+                t: {
+                    "num_partitions": settings.partitions,
+                    "replication_factor": settings.replication_factor,
+                }
+                for t in missing
             }
             admin.create_topics(spec, raise_errors=False)
     finally:
@@ -87,7 +91,8 @@ def producer(settings: Settings) -> KafkaProducer:
         settings,
         client_id="newsmon-publish",
         acks="all",
-        batch_size=0,  # one record per batch, see `streams.app` (tansu end offsets)
+        batch_size=settings.producer_batch_bytes,  # 1 on the embedded broker: see settings
+        linger_ms=settings.producer_linger_ms,
         max_request_size=settings.max_message_bytes,
     )
 

@@ -32,16 +32,14 @@ from faust.utils.functional import consecutive_numbers
 log = logging.getLogger("newsmon.consumer")
 
 
-FETCH_MAX_WAIT_MS = 100
-
-
 class _ConsumerThread(aiokafka_driver.AIOKafkaConsumerThread):
-    """Faust hard-codes `fetch_max_wait_ms=1500`; a broker that answers a fetch only when
-    its wait is over (tansu does) then delays records by up to 1.5 s at every hop."""
+    """Faust hard-codes `fetch_max_wait_ms=1500`; this takes `App.fetch_wait_ms`
+    (`NEWSMON_FETCH_WAIT_MS`): a broker that answers a fetch only when its wait is over
+    (tansu does) would delay records by up to 1.5 s at every hop."""
 
     def _create_worker_consumer(self, transport):  # type: ignore[no-untyped-def]
         consumer = super()._create_worker_consumer(transport)
-        consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS
+        consumer._fetch_max_wait_ms = self.app.fetch_wait_ms
         return consumer
 
 
@@ -168,7 +166,11 @@ class Transport(aiokafka_driver.Transport):
 
 
 class App(faust.App):
-    """`faust.App` whose consumer is a `RewindingConsumer`."""
+    """`faust.App` whose consumer is a `RewindingConsumer` with a configurable fetch wait."""
+
+    def __init__(self, *args: object, fetch_wait_ms: int = 500, **kwargs: object) -> None:
+        self.fetch_wait_ms = fetch_wait_ms
+        super().__init__(*args, **kwargs)
 
     def _new_transport(self) -> Transport:
         return Transport(self.conf.broker_consumer, self)

@@ -28,6 +28,7 @@ def start_worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "NEWSMON_BROKER": settings.broker,
+        "NEWSMON_BROKER_PROFILE": settings.broker_profile,
         "NEWSMON_APP_ID": settings.app_id,
         "NEWSMON_DATA_DIR": settings.data_dir,
         "NEWSMON_METRICS_HOST": settings.metrics_host,
@@ -48,7 +49,10 @@ def run_demo(samples: Path, timeout: float, console: Console) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="newsmon-demo-"))
     with EmbeddedBroker(port=0, log=workdir / "broker.log") as broker:
         settings = Settings.from_env(
-            broker=broker.url, data_dir=str(workdir / "data"), metrics_port=free_port()
+            broker=broker.url,
+            broker_profile="embedded",
+            data_dir=str(workdir / "data"),
+            metrics_port=free_port(),
         )
         console.print(f"broker: tansu on {broker.bootstrap} (in memory)")
         console.print(

@@ -13,6 +13,11 @@ Each field `x` of `Settings` is read from `NEWSMON_X` (README table source):
 | `NEWSMON_UPDATES_TOPIC`        | `<alerts>.updates`       | later reports: new report count   |
 | `NEWSMON_DLQ_TOPIC`            | `<prefix>.dlq`           | rejected input (dead-letter.v1)   |
 | `NEWSMON_PARTITIONS`           | `4` (int)                | partitions of created topics      |
+| `NEWSMON_BROKER_PROFILE`       | `kafka`                  | or `embedded`: defaults below     |
+| `NEWSMON_REPLICATION_FACTOR`   | `3`; embedded `1` (int)  | replicas of created topics        |
+| `NEWSMON_PRODUCER_LINGER_MS`   | `5`; embedded `0` (int)  | producers wait to fill a batch    |
+| `NEWSMON_PRODUCER_BATCH_BYTES` | `16384`; embedded `1`    | producer batch size (int, bytes)  |
+| `NEWSMON_FETCH_WAIT_MS`        | `500`; embedded `100`    | longest fetch wait (int, ms)      |
 | `NEWSMON_MAX_TEXT_BYTES`       | `1048576` (int)          | larger texts: `text_too_large`    |
 | `NEWSMON_DEDUP_RETENTION_DAYS` | `400` (float)            | an unreported event is forgotten  |
 | `NEWSMON_ALERT_PAST_VISITS`    | `false` (bool)           | alert on `past` visits too        |
@@ -34,6 +39,13 @@ Each field `x` of `Settings` is read from `NEWSMON_X` (README table source):
 | `NEWSMON_SSL_KEYFILE`          | (none)                   | its key, unless in the cert file  |
 | `NEWSMON_SSL_CHECK_HOSTNAME`   | `true` (bool)            | broker cert must name its host    |
 
+Profiles: `kafka` suits Apache Kafka (replicated topics, batched producers). `embedded`
+is what the embedded broker needs and is set wherever it is started (`newsmon demo`, the
+tests, the bench): one record per producer batch (tansu reports a partition's end offset
+as the base offset of its last batch + 1, and a consumer restarting inside a batch can
+stall there), a short fetch wait (tansu answers a fetch only when its wait is over) and
+one replica. A variable set explicitly wins over its profile's default.
+
 (*) tansu holds a group's first JoinGroup for half the session timeout, so a short one
 makes a fresh worker ready in seconds instead of 30 s.
 Security: `SSL` is TLS, `SASL_SSL` SASL over TLS, `SASL_PLAINTEXT` SASL alone; for the Faust
@@ -52,6 +64,22 @@ from dataclasses import field as dataclass_field
 from . import security
 
 EVENT_TYPES = ("leader_visit", "sanctions_allegation")
+
+# The broker-dependent defaults, per `NEWSMON_BROKER_PROFILE` (see the module docstring).
+PROFILES: dict[str, dict[str, int]] = {
+    "kafka": {
+        "replication_factor": 3,
+        "producer_linger_ms": 5,
+        "producer_batch_bytes": 16384,
+        "fetch_wait_ms": 500,
+    },
+    "embedded": {
+        "replication_factor": 1,
+        "producer_linger_ms": 0,
+        "producer_batch_bytes": 1,
+        "fetch_wait_ms": 100,
+    },
+}
 
 
 def _bool(value: str) -> bool:
@@ -73,6 +101,11 @@ class Settings:
     updates_topic: str = ""
     dlq_topic: str = ""
     partitions: int = 4
+    broker_profile: str = "kafka"
+    replication_factor: int = 0  # 0: the profile's default, as are the three below
+    producer_linger_ms: int = -1
+    producer_batch_bytes: int = 0
+    fetch_wait_ms: int = 0
     max_text_bytes: int = 1 << 20
     dedup_retention_days: float = 400.0
     alert_past_visits: bool = False
@@ -111,7 +144,23 @@ class Settings:
             object.__setattr__(self, "data_dir", path)
         for name in ("security_protocol", "sasl_mechanism"):
             object.__setattr__(self, name, getattr(self, name).strip().upper())
+        self._apply_profile()
         security.check(self)
+
+    def _apply_profile(self) -> None:
+        profile = self.broker_profile.strip().lower()
+        if profile not in PROFILES:
+            raise ValueError(
+                f"NEWSMON_BROKER_PROFILE={self.broker_profile!r}: use one of {', '.join(PROFILES)}"
+            )
+        object.__setattr__(self, "broker_profile", profile)
+        unset = {"replication_factor": 0, "producer_linger_ms": -1}
+        for name, default in PROFILES[profile].items():
+            if getattr(self, name) == unset.get(name, 0):
+                object.__setattr__(self, name, default)
+        for name in PROFILES[profile]:
+            if getattr(self, name) < (0 if name == "producer_linger_ms" else 1):
+                raise ValueError(f"NEWSMON_{name.upper()}={getattr(self, name)} is out of range")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

@@ -86,7 +86,11 @@ def supervise(
             stop.wait(pause)
             continue
         started = time.monotonic()
-        env = {**os.environ, "NEWSMON_BROKER": settings.broker}
+        env = {
+            **os.environ,
+            "NEWSMON_BROKER": settings.broker,
+            "NEWSMON_BROKER_PROFILE": settings.broker_profile,
+        }
         child[:] = [subprocess.Popen(command, env=env, preexec_fn=_die_with_parent)]
         code = child[0].wait()
         if stop.is_set():

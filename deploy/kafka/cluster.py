@@ -19,6 +19,7 @@ kafka-python for the readiness check when it is importable.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -108,7 +109,7 @@ def java() -> str:
     return str(path)
 
 
-def run_java(main: str, *args: str, log: Path | None = None) -> subprocess.CompletedProcess:
+def run_java(main: str, *args: str) -> subprocess.CompletedProcess:
     command = [java(), "-cp", str(HOME / "lib" / "*"), *jvm_flags(), main, *args]
     return subprocess.run(command, capture_output=True, text=True, check=False)
 
@@ -213,9 +214,7 @@ def make_pki(folder: Path) -> dict[str, str]:
 
 def properties(state: dict, node: int) -> str:
     ports = state["nodes"][str(node)]["ports"]
-    voters = ",".join(
-        f"{n}@{HOST}:{state['nodes'][str(n)]['ports']['CONTROLLER']}" for n in NODES
-    )
+    voters = ",".join(f"{n}@{HOST}:{state['nodes'][str(n)]['ports']['CONTROLLER']}" for n in NODES)
     values = {
         **BROKER_DEFAULTS,
         "node.id": str(node),
@@ -330,12 +329,12 @@ def registered(state: dict) -> list[int]:
         return list(NODES)
     try:
         admin = KafkaAdminClient(bootstrap_servers=bootstrap(state), request_timeout_ms=5000)
-    except Exception:  # noqa: BLE001 - not up yet, asked again
+    except Exception:  # not up yet: asked again
         return []
     try:
         brokers = admin.describe_cluster()["brokers"]
         return sorted(b["broker_id"] for b in brokers if not b.get("is_fenced"))
-    except Exception:  # noqa: BLE001
+    except Exception:  # a broker went away mid-request: asked again
         return []
     finally:
         admin.close()
@@ -368,10 +367,8 @@ def stop_node(state: dict, node: int, kill: bool = False, timeout: float = 60.0)
 
 
 def reap(pid: int) -> None:
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
 
 
 def running(state: dict | None) -> bool:
@@ -400,7 +397,8 @@ def start(fresh: bool = False) -> dict:
     state["started_in_s"] = round(time.monotonic() - began, 1)
     save_state(state)
     say(f"Apache Kafka {state['kafka_version']}, 3 KRaft nodes ready in {state['started_in_s']} s")
-    say(f"SASL_SSL (SCRAM-SHA-512) bootstrap: {bootstrap(state, 'SECURE')}; details in {state_file()}")
+    say(f"SASL_SSL (SCRAM-SHA-512) bootstrap: {bootstrap(state, 'SECURE')}")
+    say(f"user, password and CA file: {state_file()}")
     return state
 
 

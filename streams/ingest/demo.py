@@ -88,7 +88,10 @@ def run_feed_demo(timeout: float, console: Console) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="newsmon-feeds-demo-"))
     with LocalSite(DEMO) as site, EmbeddedBroker(port=0, log=workdir / "broker.log") as broker:
         settings = Settings.from_env(
-            broker=broker.url, data_dir=str(workdir / "data"), metrics_port=free_port()
+            broker=broker.url,
+            broker_profile="embedded",
+            data_dir=str(workdir / "data"),
+            metrics_port=free_port(),
         )
         ingest_settings = IngestSettings.from_env(state_dir=str(workdir / "ingest-state"))
         feeds = [FeedConfig(url=site.url(name)) for name in FEEDS]

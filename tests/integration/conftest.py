@@ -67,6 +67,7 @@ def env(broker: EmbeddedBroker, tmp_path: Path) -> dict[str, str]:
         **os.environ,
         "PYTHONPATH": str(ROOT),
         "NEWSMON_BROKER": broker.url,
+        "NEWSMON_BROKER_PROFILE": "embedded",
         "NEWSMON_DATA_DIR": str(tmp_path / "worker-data"),
         "NEWSMON_LOG_LEVEL": "info",
         "NEWSMON_METRICS_PORT": "0",  # tests that scrape a worker give it a free port

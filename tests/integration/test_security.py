@@ -128,7 +128,12 @@ def test_tls_checks_the_broker_host_name(tmp_path, pki):
         tls_cert=pki.wrong_host_cert,
         tls_key=pki.wrong_host_key,
     ) as broker:
-        settings = Settings(broker=broker.url, security_protocol="SSL", ssl_cafile=str(pki.ca))
+        settings = Settings(
+            broker=broker.url,
+            broker_profile="embedded",
+            security_protocol="SSL",
+            ssl_cafile=str(pki.ca),
+        )
         error = refusal(settings)
         assert "CERTIFICATE_VERIFY_FAILED" in error and "mismatch" in error, error
         # NEWSMON_SSL_CHECK_HOSTNAME=false: the CA is still checked, the name no longer
@@ -144,7 +149,12 @@ def test_tls_client_certificate_when_the_broker_asks_for_one(tmp_path, pki):
         tls_key=pki.server_key,
         tls_client_ca=pki.ca,
     ) as broker:
-        settings = Settings(broker=broker.url, security_protocol="SSL", ssl_cafile=str(pki.ca))
+        settings = Settings(
+            broker=broker.url,
+            broker_profile="embedded",
+            security_protocol="SSL",
+            ssl_cafile=str(pki.ca),
+        )
         assert "Unable to bootstrap" in refusal(settings)
         with_certificate = replace(
             settings, ssl_certfile=str(pki.client_cert), ssl_keyfile=str(pki.client_key)
@@ -190,7 +200,7 @@ def test_worker_and_command_line_over_tls(
 
 def test_sasl_refuses_clients_without_valid_credentials(tmp_path):
     with EmbeddedBroker(port=0, log=tmp_path / "broker.log", authentication=True) as broker:
-        anonymous = Settings(broker=broker.url)
+        anonymous = Settings(broker=broker.url, broker_profile="embedded")
         assert "Unable to bootstrap" in refusal(anonymous)
         for mechanism in ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"):
             settings = Settings(
@@ -238,6 +248,7 @@ def test_no_credential_reaches_output_logs_or_errors(tmp_path, pki):
             "PYTHONPATH": str(ROOT),
             "PYTHONUNBUFFERED": "1",
             "NEWSMON_BROKER": broker.url,
+            "NEWSMON_BROKER_PROFILE": "embedded",
             "NEWSMON_DATA_DIR": str(tmp_path / "data"),
             "NEWSMON_METRICS_PORT": "0",
             "NEWSMON_LOG_LEVEL": "debug",
