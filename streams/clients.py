@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.errors import KafkaError
+from kafka.errors import CoordinatorNotAvailableError, KafkaError
 
 from .articles import Article
 from .security import kafka_python_options, mask_in_logs, redact, uses_sasl
@@ -229,7 +229,10 @@ def uncommitted(
     tps = [TopicPartition(t, p) for t, ps in found.items() for p in sorted(ps)]
     ends = consumer.end_offsets(tps)
     group_id = group or settings.app_id
-    committed = admin.list_group_offsets({group_id: tps}).get(group_id, {})
+    try:
+        committed = admin.list_group_offsets({group_id: tps}).get(group_id, {})
+    except CoordinatorNotAvailableError:  # Kafka makes its offsets topic on first demand
+        return None
     done = {tp: meta.offset for tp, meta in committed.items() if meta.offset >= 0}
     return sum(max(0, end - done.get(tp, 0)) for tp, end in ends.items())
 

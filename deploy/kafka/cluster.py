@@ -5,6 +5,7 @@ broker in one process each) from the jars Maven resolves with `deploy/kafka/pom.
     python deploy/kafka/cluster.py stop      # SIGTERM every node (SIGKILL after 60 s)
     python deploy/kafka/cluster.py info      # the cluster's state file as JSON
     python deploy/kafka/cluster.py kill N    # SIGKILL node N (1-3); `restart N` starts it again
+    python deploy/kafka/cluster.py controller  # the node id of the active controller
 
 Each node listens on four loopback ports: CLIENT (plaintext, for the bootstrap line), SECURE
 (SASL_SSL, SCRAM-SHA-512, a certificate from a CA made here), INTERNAL (between brokers) and
@@ -109,19 +110,20 @@ def java() -> str:
     return str(path)
 
 
-def run_java(main: str, *args: str) -> subprocess.CompletedProcess:
-    command = [java(), "-cp", str(HOME / "lib" / "*"), *jvm_flags(), main, *args]
+def run_tool(main: str, *args: str) -> subprocess.CompletedProcess:
+    """One of Kafka's command line tools (a main class), warnings only."""
+    command = [
+        java(), "-cp", str(HOME / "lib" / "*"), "-Xmx256m",
+        f"-Dlog4j2.configurationFile={HERE / 'log4j2-tools.properties'}", main, *args,
+    ]  # fmt: skip
     return subprocess.run(command, capture_output=True, text=True, check=False)
 
 
-def jvm_flags(log_dir: Path | None = None) -> list[str]:
-    flags = [
+def jvm_flags(log_dir: Path) -> list[str]:
+    return [
         f"-Xms{HEAP}", f"-Xmx{HEAP}", "-XX:+UseG1GC", "-Djava.awt.headless=true",
-        f"-Dlog4j2.configurationFile={HERE / 'log4j2.properties'}",
+        f"-Dlog4j2.configurationFile={HERE / 'log4j2.properties'}", f"-Dkafka.logs.dir={log_dir}",
     ]  # fmt: skip
-    if log_dir is not None:
-        flags.append(f"-Dkafka.logs.dir={log_dir}")
-    return flags
 
 
 # --- state ---------------------------------------------------------------------------------
@@ -268,7 +270,7 @@ def create(fresh: bool) -> dict:
         config = Path(state["nodes"][str(node)]["config"])
         config.write_text(properties(state, node), encoding="utf-8")
         config.chmod(0o600)
-        result = run_java(
+        result = run_tool(
             "kafka.tools.StorageTool", "format", "-t", state["cluster_id"], "-c", str(config),
             "--add-scram", user, "--ignore-formatted",
         )  # fmt: skip
@@ -338,6 +340,20 @@ def registered(state: dict) -> list[int]:
         return []
     finally:
         admin.close()
+
+
+def active_controller(state: dict) -> int:
+    """The node id of the KRaft quorum's leader, from Kafka's metadata-quorum tool."""
+    live = [n for n in NODES if alive(state["nodes"][str(n)].get("pid"))]
+    server = f"{HOST}:{state['nodes'][str(live[0])]['ports']['CLIENT']}"
+    result = run_tool(
+        "org.apache.kafka.tools.MetadataQuorumCommand", "--bootstrap-server", server,
+        "describe", "--status",
+    )  # fmt: skip
+    for line in result.stdout.splitlines():
+        if line.startswith("LeaderId:"):
+            return int(line.split(":", 1)[1])
+    raise ClusterError(f"no quorum leader in the tool's answer:\n{result.stderr[-2000:]}")
 
 
 def port_open(port: int) -> bool:
@@ -410,6 +426,7 @@ def main(argv: list[str] | None = None) -> int:
     begin.add_argument("--fresh", action="store_true", help="new data even if it runs")
     sub.add_parser("stop", help="stop every node")
     sub.add_parser("info", help="print the state file (JSON)")
+    sub.add_parser("controller", help="print the active controller's node id")
     for name in ("kill", "restart"):
         one = sub.add_parser(name, help=f"{name} one node")
         one.add_argument("node", type=int, choices=NODES)
@@ -432,6 +449,8 @@ def main(argv: list[str] | None = None) -> int:
                 for node in NODES:
                     stop_node(state, node)
                 say("stopped")
+            elif args.command == "controller":
+                print(active_controller(state))
             elif args.command == "kill":
                 stop_node(state, args.node, kill=True)
             else:

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,9 +17,13 @@ from streams.broker import EmbeddedBroker, stop_process
 from streams.clients import backlog
 from streams.settings import Settings
 
+from .cluster import KafkaCluster
+
 ROOT = Path(__file__).resolve().parents[2]
 NEWSMON = [sys.executable, "-m", "streams.cli"]
 READY = "newsmon worker ready"
+# `make test-kafka` sets it: the same tests on the local Apache Kafka cluster (`make kafka`)
+ON_KAFKA = os.environ.get("NEWSMON_TEST_BROKER", "embedded") == "kafka"
 
 
 class Worker:
@@ -54,8 +59,19 @@ class Worker:
         self.process.wait()
 
 
+@pytest.fixture(scope="session")
+def kafka_cluster() -> KafkaCluster:
+    """The 3-node Apache Kafka cluster, started when it is not running."""
+    return KafkaCluster.start()
+
+
 @pytest.fixture
-def broker(tmp_path: Path) -> Iterator[EmbeddedBroker]:
+def broker(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EmbeddedBroker]:
+    """A fresh embedded broker per test; with `NEWSMON_TEST_BROKER=kafka`, the shared
+    Apache Kafka cluster instead (each test then has its own topics and group)."""
+    if ON_KAFKA:
+        yield request.getfixturevalue("kafka_cluster")
+        return
     with EmbeddedBroker(port=0, log=tmp_path / "broker.log") as running:
         yield running
 
@@ -63,11 +79,17 @@ def broker(tmp_path: Path) -> Iterator[EmbeddedBroker]:
 @pytest.fixture
 def env(broker: EmbeddedBroker, tmp_path: Path) -> dict[str, str]:
     """The environment of every `newsmon` subprocess of a test."""
+    if ON_KAFKA:  # replication factor 3 and batched producers: the `kafka` profile
+        run = f"it-{uuid.uuid4().hex[:10]}"
+        where = {"NEWSMON_BROKER_PROFILE": "kafka", "NEWSMON_APP_ID": run}
+        where["NEWSMON_TOPIC_PREFIX"] = run
+    else:
+        where = {"NEWSMON_BROKER_PROFILE": "embedded"}
     return {
         **os.environ,
+        **where,
         "PYTHONPATH": str(ROOT),
         "NEWSMON_BROKER": broker.url,
-        "NEWSMON_BROKER_PROFILE": "embedded",
         "NEWSMON_DATA_DIR": str(tmp_path / "worker-data"),
         "NEWSMON_LOG_LEVEL": "info",
         "NEWSMON_METRICS_PORT": "0",  # tests that scrape a worker give it a free port

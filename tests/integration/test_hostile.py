@@ -33,7 +33,7 @@ def test_every_hostile_message_ends_processed_or_dead_lettered(
 
     dead = {
         (d["source"]["partition"], d["source"]["offset"]): d
-        for d in read_topic("--topic", "newsmon.dlq")
+        for d in read_topic("--topic", settings.dlq_topic)
     }
     for where, (name, expected) in sent.items():
         if expected is None:

@@ -48,9 +48,9 @@ def lifecycle_ids(offline_events: list[dict]) -> dict[str, set[str]]:
     return out
 
 
-def check_lifecycles(read_topic: Callable, offline_events: list[dict]) -> None:
+def check_lifecycles(settings, read_topic: Callable, offline_events: list[dict]) -> None:
     alerts = read_topic()
-    updates = read_topic("--topic", "newsmon.alerts.updates")
+    updates = read_topic("--topic", settings.updates_topic)
     kinds = Counter((a["event_id"], a["kind"]) for a in alerts)
     assert [k for k, n in kinds.items() if n > 1] == [], "an alert or status change twice"
     groups = lifecycle_ids(offline_events)
@@ -97,7 +97,7 @@ def test_a_visit_told_through_its_life_alerts_once_and_changes_status_once(
     worker = start_worker()
     worker.wait_ready()
     publish_in_order(settings, articles, wait_drained, [worker])
-    check_lifecycles(read_topic, offline.events())
+    check_lifecycles(settings, read_topic, offline.events())
 
 
 def test_a_sigkill_during_resolution_loses_nothing_and_repeats_nothing(
@@ -116,7 +116,7 @@ def test_a_sigkill_during_resolution_loses_nothing_and_repeats_nothing(
     worker.wait_ready()
     wait_drained([worker])
     publish_in_order(settings, articles[half + 1 :], wait_drained, [worker])
-    check_lifecycles(read_topic, offline.events())
+    check_lifecycles(settings, read_topic, offline.events())
 
 
 def test_same_event_clusters_get_the_offline_ids_in_the_stream(
@@ -132,4 +132,4 @@ def test_same_event_clusters_get_the_offline_ids_in_the_stream(
     alerts = read_topic()
     firsts = Counter(a["event_id"] for a in alerts if a["kind"] == "alert")
     assert [k for k, n in firsts.items() if n > 1] == []
-    check_offline_ids([*alerts, *read_topic("--topic", "newsmon.alerts.updates")], offline.events())
+    check_offline_ids([*alerts, *read_topic("--topic", settings.updates_topic)], offline.events())

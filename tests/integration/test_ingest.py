@@ -21,7 +21,7 @@ def feeds() -> Iterator[FeedServer]:
 
 
 def test_feed_item_about_a_leader_visit_becomes_an_alert_and_is_published_once(
-    tmp_path, feeds, start_worker, newsmon, read_topic, wait_drained
+    tmp_path, feeds, settings, start_worker, newsmon, read_topic, wait_drained
 ):
     worker = start_worker()
     state = str(tmp_path / "ingest-state")
@@ -51,14 +51,16 @@ def test_feed_item_about_a_leader_visit_becomes_an_alert_and_is_published_once(
     second = newsmon("ingest", "--once", "--state-dir", state, url)
     assert second.returncode == 0, second.stderr
     assert "0 published, 4 skipped" in second.stderr
-    articles = read_topic("--topic", "newsmon.articles")
+    articles = read_topic("--topic", settings.articles_topic)
     assert len(articles) == 4
     assert len({a["id"] for a in articles}) == 4
     wait_drained([worker])
     assert [a["event_id"] for a in read_topic()] == [a["event_id"] for a in alerts]
 
 
-def test_a_bad_feed_is_reported_and_the_others_published(tmp_path, feeds, newsmon, read_topic):
+def test_a_bad_feed_is_reported_and_the_others_published(
+    tmp_path, feeds, settings, newsmon, read_topic
+):
     config = tmp_path / "feeds.toml"
     config.write_text(
         "[defaults]\ninterval = 60\n\n"
@@ -69,7 +71,7 @@ def test_a_bad_feed_is_reported_and_the_others_published(tmp_path, feeds, newsmo
     result = newsmon("ingest", "--once", "--config", str(config), "--state-dir", str(tmp_path))
     assert result.returncode == 1, result.stderr  # some input was bad, the rest went through
     assert "malformed_feed" in result.stderr
-    articles = read_topic("--topic", "newsmon.articles")
+    articles = read_topic("--topic", settings.articles_topic)
     assert len(articles) == 3
     assert {a["source"] for a in articles} == {"Asia desk"}
 

@@ -123,7 +123,7 @@ def check_alerts_once(alerts: list[dict], events: list[dict]) -> None:
 
 
 def test_reference_alerts_once_and_later_reports_raise_the_count(
-    tmp_path, start_worker, newsmon, read_topic, wait_drained
+    tmp_path, settings, start_worker, newsmon, read_topic, wait_drained
 ):
     worker = start_worker()
     reference = write_jsonl(tmp_path / "reference.jsonl", REFERENCE_ARTICLE)
@@ -160,7 +160,7 @@ def test_reference_alerts_once_and_later_reports_raise_the_count(
 
     assert sorted(a["event_id"] for a in read_topic()) == sorted(a["event_id"] for a in alerts)
     latest: dict[str, dict] = {}
-    for update in read_topic("--topic", "newsmon.alerts.updates"):
+    for update in read_topic("--topic", settings.updates_topic):
         validate_alert(update)
         assert update["kind"] == "update"
         if (
@@ -187,7 +187,7 @@ def test_reference_alerts_once_and_later_reports_raise_the_count(
 
 
 def test_corpus_through_the_stream_matches_the_offline_extractor(
-    tmp_path, env, start_worker, newsmon, read_topic, wait_drained
+    tmp_path, env, settings, start_worker, newsmon, read_topic, wait_drained
 ):
     worker = start_worker()
     articles = corpus_articles()
@@ -199,9 +199,9 @@ def test_corpus_through_the_stream_matches_the_offline_extractor(
     expected = {(e["article_id"], e["event_id"]) for e in events}
     wait_drained([worker])
 
-    streamed = read_topic("--topic", "newsmon.events")
+    streamed = read_topic("--topic", settings.events_topic)
     assert {(e["article_id"], e["event_id"]) for e in streamed} == expected
-    assert read_topic("--topic", "newsmon.dlq", idle=1.0) == []
+    assert read_topic("--topic", settings.dlq_topic, idle=1.0) == []
     check_alerts_once(read_topic(), events)
 
 
@@ -238,7 +238,7 @@ def test_bad_input_goes_to_the_dlq_and_good_articles_still_alert(
     assert list(publish_raw(settings, batch))[-1] == len(batch)
     wait_drained([worker])
 
-    letters = read_topic("--topic", "newsmon.dlq")
+    letters = read_topic("--topic", settings.dlq_topic)
     validate_letter = load_schema("dead-letter.v1.json")
     by_key = {}
     for letter in letters:
@@ -249,7 +249,7 @@ def test_bad_input_goes_to_the_dlq_and_good_articles_still_alert(
         letter = by_key[key]
         assert original_value(letter) == (value[:KEEP_BYTES] if value else value)
         assert letter["value_truncated"] == (value is not None and len(value) > KEEP_BYTES)
-        assert letter["source"]["topic"] == "newsmon.articles"
+        assert letter["source"]["topic"] == settings.articles_topic
         assert letter["source"]["offset"] >= 0 and 0 <= letter["source"]["partition"] < 4
 
     alerts = read_topic()
@@ -278,7 +278,9 @@ def test_restart_mid_stream_loses_nothing_and_duplicates_no_alert(
     wait_drained([restarted])
 
     events = offline.events()
-    streamed = {(e["article_id"], e["event_id"]) for e in read_topic("--topic", "newsmon.events")}
+    streamed = {
+        (e["article_id"], e["event_id"]) for e in read_topic("--topic", settings.events_topic)
+    }
     expected = {(e["article_id"], e["event_id"]) for e in events}
     assert streamed == expected, where_lost(settings, {a for a, _ in expected - streamed})
     check_alerts_once(read_topic(), events)

@@ -121,20 +121,22 @@ def originals_of(articles: list[dict]) -> list[dict]:
 def check_accounted(settings, read_topic, articles: list[dict], events: list[dict]) -> None:
     """Every article has exactly its offline events on the events topic, every bad
     message is in the DLQ, and every alertable event has exactly one alert."""
-    streamed = {(e["article_id"], e["event_id"]) for e in read_topic("--topic", "newsmon.events")}
+    streamed = {
+        (e["article_id"], e["event_id"]) for e in read_topic("--topic", settings.events_topic)
+    }
     expected = {(e["article_id"], e["event_id"]) for e in events}
     assert streamed == expected, where_lost(settings, {a for a, _ in expected - streamed})
     # dead letters are at-least-once too: a re-read after a crash may repeat one
     dead = {
         (d["source"]["partition"], d["source"]["offset"]): d
-        for d in read_topic("--topic", "newsmon.dlq")
+        for d in read_topic("--topic", settings.dlq_topic)
     }
     assert len(dead) == len(articles) // 250
     assert {original_value(d) for d in dead.values()} <= set(BAD)
     check_alerts_once(read_topic(), events)
 
 
-def owned_partitions(port: int) -> list[str]:
+def owned_partitions(port: int, topic: str) -> list[str]:
     """The articles partitions a worker reports lag for on its /metrics."""
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
@@ -145,7 +147,7 @@ def owned_partitions(port: int) -> list[str]:
         s.labels["partition"]
         for family in text_string_to_metric_families(text)
         for s in family.samples
-        if s.name == "newsmon_consumer_lag_messages" and s.labels["topic"] == "newsmon.articles"
+        if s.name == "newsmon_consumer_lag_messages" and s.labels["topic"] == topic
     ]
 
 
@@ -187,10 +189,11 @@ def test_two_workers_share_the_stream_and_one_takes_over_when_the_other_dies(
     publisher = start_publishing(settings, articles, 0.01)
     # both own some article partitions (each exports lag only for its own partitions)
     deadline = time.monotonic() + 120
-    while not all(owned_partitions(p) for p in ports):
+    while not all(owned_partitions(p, settings.articles_topic) for p in ports):
         assert time.monotonic() < deadline, "the two workers never shared the partitions"
         time.sleep(1.0)
-    assert not set(owned_partitions(ports[0])) & set(owned_partitions(ports[1]))
+    owned = [set(owned_partitions(p, settings.articles_topic)) for p in ports]
+    assert not owned[0] & owned[1]
     second.kill()
     publisher.join(timeout=120)
     assert not publisher.is_alive()
