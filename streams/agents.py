@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,14 +25,14 @@ import faust
 from faust.types import TP, EventT, StreamT
 
 from .articles import Article, InvalidArticle
-from .clients import alert_ids_on_partition
+from .clients import alert_ids_on_partition, partition_counts
 from .consumer import RewindingConsumer
 from .dlq import dead_letter, validate
 from .identity import block_key
 from .metrics import Metrics
 from .resolve import Policy, in_resolution_order, parse_iso, resolve
 from .settings import Settings
-from .topics import Topics, declare
+from .topics import Topics, create_all, declare, too_few_partitions
 
 log = logging.getLogger("newsmon.agents")
 
@@ -43,6 +45,7 @@ ONCE = ("alert", "status_changed")  # records sent once only, on the alert topic
 ARRIVED_HEADER = "newsmon-arrived"  # the article record's timestamp, seconds
 
 ExtractAll = Callable[[list[Article]], list[list[dict]]]  # events of each article, in order
+EXIT_CONFIG = 2  # the supervisor does not restart a worker that exits with it
 BATCH = 16  # articles per extraction batch
 BATCH_WAIT = 0.02  # seconds a batch waits to fill up (a full batch goes at once)
 
@@ -252,6 +255,25 @@ def build(
                     await sent
         table[key] = state
         return state
+
+    @app.task
+    async def create_topics() -> None:
+        """At start, once Faust is connected: every topic we write exists, and each alert
+        topic has at least the events topic's partitions; else exit 2 naming it."""
+        await create_all(topics)
+        names = [settings.events_topic, *settings.alert_topics]
+        loop = asyncio.get_running_loop()
+        counts = await loop.run_in_executor(lookups, partition_counts, settings, names)
+        short = too_few_partitions(counts, settings.events_topic, settings.alert_topics)
+        if short:
+            print(
+                f"newsmon worker: {', '.join(short)} has fewer partitions than "
+                f"{settings.events_topic} ({counts[settings.events_topic]}): alerts go to the "
+                "partition of their event; add partitions to it (kafka-topics --alter)",
+                file=sys.stderr,
+                flush=True,
+            )
+            os._exit(EXIT_CONFIG)  # nothing to clean up: every commit follows its work
 
     @app.timer(interval=3600.0, on_leader=False)
     async def purge_expired() -> None:

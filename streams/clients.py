@@ -194,6 +194,16 @@ def _partitions(consumer: KafkaConsumer, topics: list[str], timeout: float = 30.
         time.sleep(0.2)
 
 
+def partition_counts(settings: Settings, topics: list[str]) -> dict[str, int]:
+    """How many partitions each of `topics` has (waits for them to appear)."""
+    consumer = connect(KafkaConsumer, settings, group_id=None)
+    try:
+        found = _partitions(consumer, topics)
+    finally:
+        consumer.close()
+    return {t: sum(1 for tp in found if tp.topic == t) for t in topics}
+
+
 def _decode(value: bytes | None) -> dict | bytes:
     if value is None:
         return b""

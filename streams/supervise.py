@@ -23,6 +23,7 @@ from collections.abc import Callable
 from .settings import Settings
 
 FIRST_PAUSE, MAX_PAUSE = 1.0, 30.0
+EXIT_CONFIG = 2  # a worker that exits with it would only fail the same way again
 STABLE_AFTER = 60.0  # a child that ran this long starts the pauses over
 PR_SET_PDEATHSIG = 1
 
@@ -95,6 +96,9 @@ def supervise(
         code = child[0].wait()
         if stop.is_set():
             return 0 if code in (0, -signal.SIGTERM) else code
+        if code == EXIT_CONFIG:
+            say("the worker refused its configuration (exit 2): not restarting it")
+            return code
         if time.monotonic() - started > STABLE_AFTER:
             pauses.reset()
         pause = pauses.take()
