@@ -38,7 +38,16 @@ kafka: $(STAMP)
 	$(BIN)/python deploy/kafka/cluster.py start
 
 kafka-stop:
-	@test -x $(BIN)/python && $(BIN)/python deploy/kafka/cluster.py stop || python3 deploy/kafka/cluster.py stop
+	python3 deploy/kafka/cluster.py stop
+
+# the integration suite's pipeline, reliability, identity, topic and security tests, and
+# the broker-failure tests, on that cluster (replication factor 3, min.insync.replicas 2)
+KAFKA_TESTS := tests/integration/test_pipeline.py tests/integration/test_reliability.py \
+	tests/integration/test_identity.py tests/integration/test_topics.py \
+	tests/integration/test_kafka_failover.py tests/integration/test_kafka_security.py
+test-kafka: lint kafka
+	NEWSMON_TEST_BROKER=kafka $(BIN)/python -m pytest -m "integration or kafka" $(KAFKA_TESTS)
+	@cat .cache/kafka/reports/*.jsonl 2>/dev/null || true
 
 identity: $(STAMP)
 	$(BIN)/python bench/identity.py

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from kafka import KafkaAdminClient
@@ -92,4 +93,8 @@ def test_a_broker_killed_mid_stream_loses_nothing_and_duplicates_no_alert(
         "stream_s": round(drained - began, 1),
     }
     print("broker failure:", json.dumps(figures))
+    reports = Path(kafka_cluster.state["nodes"]["1"]["data"]).parents[1] / "reports"
+    reports.mkdir(exist_ok=True)
+    with (reports / "broker-failure.jsonl").open("a", encoding="utf-8") as out:
+        out.write(json.dumps({"at": time.strftime("%Y-%m-%dT%H:%M:%S"), **figures}) + "\n")
     check_accounted(settings, read_topic, articles, expected)
