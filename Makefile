@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo demo-feeds test lint unit score identity bench train clean prometheus kafka kafka-stop test-kafka
+.PHONY: demo demo-feeds test lint unit score identity bench train clean prometheus kafka kafka-stop test-kafka bench-kafka
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ train: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/throughput.py
+
+# publish and end-to-end throughput, Apache Kafka (3 nodes, RF 3) / embedded, in one run
+bench-kafka: $(STAMP)
+	$(BIN)/python bench/kafka.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -220,9 +220,17 @@ class MemoryWatch(threading.Thread):
 
 
 class Cluster:
-    """Workers on their own topics and consumer group of the embedded broker."""
+    """Workers on their own topics and consumer group of a broker (`profile`: its
+    `NEWSMON_BROKER_PROFILE`, the embedded broker's unless told)."""
 
-    def __init__(self, broker_url: str, workdir: Path, name: str, memory: MemoryWatch):
+    def __init__(
+        self,
+        broker_url: str,
+        workdir: Path,
+        name: str,
+        memory: MemoryWatch,
+        profile: str = "embedded",
+    ):
         from streams.settings import Settings
 
         run = f"bench-{name}-{uuid.uuid4().hex[:8]}"
@@ -233,7 +241,7 @@ class Cluster:
             "PYTHONPATH": str(ROOT),
             "PYTHONUNBUFFERED": "1",
             "NEWSMON_BROKER": broker_url,
-            "NEWSMON_BROKER_PROFILE": "embedded",
+            "NEWSMON_BROKER_PROFILE": profile,
             "NEWSMON_APP_ID": run,
             "NEWSMON_TOPIC_PREFIX": run,
             "NEWSMON_DATA_DIR": str(self.workdir / "data"),
@@ -308,12 +316,20 @@ def messages(records: list[dict]):
         yield r["id"].encode(), json.dumps(r, ensure_ascii=False).encode()
 
 
+def broker_cpu(broker) -> float:
+    """CPU seconds of the broker's processes (`broker.pids`, or its one process)."""
+    pids = getattr(broker, "pids", None) or [broker.process.pid]
+    return sum(cpu_seconds(pid) for pid in pids)
+
+
 def end_to_end(broker, workdir: Path, records: list[dict], workers: int, memory) -> dict:
+    """`broker`: the embedded one, or any object with `url`, `profile` and `pids`."""
     from streams.clients import publish_raw
 
-    cluster = Cluster(broker.url, workdir, f"{workers}w", memory)
+    profile = getattr(broker, "profile", "embedded")
+    cluster = Cluster(broker.url, workdir, f"{workers}w", memory, profile)
     cluster.start(workers)
-    cpu = {"workers": cluster.cpu(), "broker": cpu_seconds(broker.process.pid)}
+    cpu = {"workers": cluster.cpu(), "broker": broker_cpu(broker)}
     cpu["bench"] = cpu_seconds(os.getpid())
     try:
         with progress_bar(console) as bar:
@@ -336,7 +352,7 @@ def end_to_end(broker, workdir: Path, records: list[dict], workers: int, memory)
             seconds = time.perf_counter() - began
         cpu = {
             "workers": cluster.cpu() - cpu["workers"],
-            "broker": cpu_seconds(broker.process.pid) - cpu["broker"],
+            "broker": broker_cpu(broker) - cpu["broker"],
             "bench": cpu_seconds(os.getpid()) - cpu["bench"],
         }
     finally:
