@@ -55,6 +55,7 @@ class Pipeline:
     app: faust.App
     topics: Topics
     table: faust.Table
+    topics_created: asyncio.Event  # set once every topic exists (the worker is ready after)
 
 
 def origin_of(event: EventT) -> str:
@@ -256,6 +257,8 @@ def build(
         table[key] = state
         return state
 
+    topics_created = asyncio.Event()
+
     @app.task
     async def create_topics() -> None:
         """At start, once Faust is connected: every topic we write exists, and each alert
@@ -274,6 +277,7 @@ def build(
                 flush=True,
             )
             os._exit(EXIT_CONFIG)  # nothing to clean up: every commit follows its work
+        topics_created.set()
 
     @app.timer(interval=3600.0, on_leader=False)
     async def purge_expired() -> None:
@@ -326,4 +330,4 @@ def build(
             consumer.unstall(tp, committed)
             stalls.pop(tp, None)
 
-    return Pipeline(app, topics, table)
+    return Pipeline(app, topics, table, topics_created)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -64,15 +65,25 @@ def run_worker(settings: Settings) -> None:
     app = create_app(settings)
     extractor = Extractor()
     metrics.set_build(extractor.model if extractor.statistical else "rule-only")
-    build(
+    pipeline = build(
         app,
         settings,
         lambda articles: [found for _, found in extractor.extract_many(articles)],
         metrics,
     )
 
+    announcing: set[asyncio.Task] = set()
+
     @app.on_rebalance_complete.connect
     async def ready(sender: object, **kwargs: object) -> None:
+        # Faust starts the app's tasks (the one creating the topics) only after the first
+        # rebalance: wait for it beside the rebalance, not inside it
+        task = asyncio.ensure_future(announce())
+        announcing.add(task)
+        task.add_done_callback(announcing.discard)
+
+    async def announce() -> None:
+        await pipeline.topics_created.wait()
         metrics.up.set(1)
         print("newsmon worker ready", file=sys.stderr, flush=True)
 

@@ -21,7 +21,8 @@ from .settings import EVENT_TYPES
 SAMPLES = Path(__file__).with_name("data") / "samples.jsonl"
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_BROKER = 0, 1, 2, 3
 
-err = Console(stderr=True)
+# a message on stderr stays one line when a program or a log shipper reads it
+err = Console(stderr=True, soft_wrap=not sys.stderr.isatty())
 
 
 class InputReport:

@@ -98,3 +98,21 @@ def test_unreachable_broker_is_a_clear_error():
     assert result.returncode == 3
     assert "newsmon: broker error" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_errors_are_one_line_when_stderr_is_not_a_terminal():
+    """A log shipper or a grep reads stderr: a long message is not wrapped at 80 columns."""
+    profile = "no-such-profile-" * 8
+    result = subprocess.run(
+        [sys.executable, "-m", "streams.cli", "publish", "-"],
+        input="",
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NEWSMON_BROKER_PROFILE": profile, "COLUMNS": "80"},
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and profile in lines[0], lines
+    assert len(lines[0]) > 80
