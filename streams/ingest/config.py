@@ -19,6 +19,12 @@ Each field `x` of `IngestSettings` is read from `NEWSMON_INGEST_X`:
 | `NEWSMON_INGEST_LANGUAGE`       | `en`                       | language when nothing tells       |
 | `NEWSMON_INGEST_METRICS_HOST`   | `127.0.0.1`                | address of its `/metrics`         |
 | `NEWSMON_INGEST_METRICS_PORT`   | `0` (int)                  | its port; `0` (default) is off    |
+| `NEWSMON_INGEST_ALLOW_HOSTS`    | (none)                     | non-public hosts it may fetch (*) |
+
+(*) Feeds, pages and redirects are fetched only from public (global) addresses
+(`guard.py`); anything else fails with `blocked_address`. This list, comma-separated,
+lets some through for local use: host names (whatever they resolve to), IP addresses and
+CIDR ranges, e.g. `127.0.0.1,intranet.example,10.1.0.0/16`.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .. import __version__
+from .guard import AllowList
 
 PREFIX = "NEWSMON_INGEST_"
 
@@ -61,6 +68,7 @@ class IngestSettings:
     language: str = "en"
     metrics_host: str = "127.0.0.1"
     metrics_port: int = 0
+    allow_hosts: str = ""  # `AllowList.parse`: names, addresses, CIDR ranges
 
     def __post_init__(self) -> None:
         if not self.state_dir:
@@ -73,6 +81,14 @@ class IngestSettings:
                 raise ConfigError(f"{PREFIX}{name.upper()} must not be negative")
         if self.item_attempts < 1:
             raise ConfigError(f"{PREFIX}ITEM_ATTEMPTS must be at least 1")
+        try:
+            AllowList.parse(self.allow_hosts)
+        except ValueError as exc:
+            raise ConfigError(f"{PREFIX}ALLOW_HOSTS: {exc}") from None
+
+    @property
+    def allow_list(self) -> AllowList:
+        return AllowList.parse(self.allow_hosts)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> IngestSettings:

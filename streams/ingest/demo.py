@@ -1,7 +1,8 @@
 """`newsmon demo --feeds`: the whole chain from feed to alert on this machine. The bundled
 demo feeds (`data/demo/`, an RSS and an Atom feed with their article pages, written for
 the project) are served on a loopback port, the embedded broker and a worker start, one
-ingest pass publishes the feeds' items, and every alert is printed as it arrives.
+ingest pass publishes the feeds' items (its allow-list holds the site's loopback address,
+and nothing else), and every alert is printed as it arrives.
 Everything it starts, it stops."""
 
 from __future__ import annotations
@@ -61,6 +62,10 @@ class LocalSite:
         )
 
     @property
+    def address(self) -> str:
+        return self.httpd.server_address[0]
+
+    @property
     def base(self) -> str:
         host, port = self.httpd.server_address[:2]
         return f"http://{host}:{port}"
@@ -84,6 +89,12 @@ class LocalSite:
         self.thread.join(timeout=10)
 
 
+def ingest_settings_for(site: LocalSite, state_dir: Path) -> IngestSettings:
+    """The environment's ingest settings, with the demo's state directory and an
+    allow-list of exactly the local site's address (loopback is refused otherwise)."""
+    return IngestSettings.from_env(state_dir=str(state_dir), allow_hosts=site.address)
+
+
 def run_feed_demo(timeout: float, console: Console) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="newsmon-feeds-demo-"))
     with LocalSite(DEMO) as site, EmbeddedBroker(port=0, log=workdir / "broker.log") as broker:
@@ -93,7 +104,7 @@ def run_feed_demo(timeout: float, console: Console) -> int:
             data_dir=str(workdir / "data"),
             metrics_port=free_port(),
         )
-        ingest_settings = IngestSettings.from_env(state_dir=str(workdir / "ingest-state"))
+        ingest_settings = ingest_settings_for(site, workdir / "ingest-state")
         feeds = [FeedConfig(url=site.url(name)) for name in FEEDS]
         console.print(f"broker: tansu on {broker.bootstrap} (in memory)")
         console.print(f"feeds: {', '.join(f.url for f in feeds)}", highlight=False)

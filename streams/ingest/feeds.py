@@ -86,7 +86,7 @@ def _benign(problem: object) -> bool:
 def _entry(entry: Mapping, feed_language: str | None) -> Entry:
     guid = (entry.get("id") or "").strip() or None
     link = (entry.get("link") or "").strip() or None
-    if link and urlsplit(link).scheme not in ("http", "https"):
+    if link and _scheme(link) not in ("http", "https"):
         link = None  # feedparser makes a link of a `tag:` or `urn:` id
     title = _text(entry.get("title"), entry.get("title_detail"))
     summary = html_to_text(entry.get("summary"))
@@ -96,7 +96,10 @@ def _entry(entry: Mapping, feed_language: str | None) -> Entry:
     if guid:
         key = f"guid:{guid}"
     elif link:
-        key = f"link:{normalize_url(link)}"
+        try:
+            key = f"link:{normalize_url(link)}"
+        except ValueError:  # a broken link: the item fails later, not the whole feed
+            key = f"link:{link}"
     else:
         digest = hashlib.sha256(f"{title}\n{summary}\n{content}".encode()).hexdigest()
         key = f"hash:{digest}"
@@ -115,6 +118,15 @@ def _entry(entry: Mapping, feed_language: str | None) -> Entry:
         published_at=_time(entry.get("published_parsed") or entry.get("updated_parsed")),
         language=language or feed_language,
     )
+
+
+def _scheme(link: str) -> str:
+    """The scheme of a link; of a broken http(s) one (`http://[::1/x`) too, so that item
+    fails alone (`bad_url`) instead of the feed."""
+    try:
+        return urlsplit(link).scheme.lower()
+    except ValueError:
+        return link.partition(":")[0].strip().lower()
 
 
 def _text(value: str | None, detail: Mapping | None) -> str:

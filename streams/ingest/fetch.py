@@ -2,7 +2,10 @@
 number of redirects followed by hand (loops caught), a size cap enforced while streaming,
 one deadline for the whole request, a content-type check for pages, and backoff: retries
 of refused connections, 5xx and 429 with doubling delays, `Retry-After` honoured (and
-remembered per host, so the next request to that host waits too).
+remembered per host, so the next request to that host waits too). Connections go only
+to public addresses, or those `NEWSMON_INGEST_ALLOW_HOSTS` allows (`guard.py`): for the
+URL asked for and every redirect hop (`blocked_address`, nothing sent). Proxies named in
+the environment are not used: through a proxy, that check could not be made.
 
 Every failure is a `FetchError` whose `reason` is one of `REASONS`."""
 
@@ -18,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from .config import IngestSettings
+from .guard import BlockedAddress, GuardedTransport
 
 REASONS = (
     "timeout",
@@ -30,6 +34,7 @@ REASONS = (
     "bad_url",
     "bad_response",
     "not_html",
+    "blocked_address",
 )
 # worth trying again later (the next poll); the others will not change by waiting
 TRANSIENT = frozenset({"timeout", "rate_limited", "server_error", "connection_error"})
@@ -114,9 +119,21 @@ def retry_after(value: str | None, now: Callable[[], float] = time.time) -> floa
     return max(0.0, when.timestamp() - now())
 
 
+def _check_url(url: str) -> None:
+    """FetchError `bad_url` unless `url` is http(s) with a host and a port that is one."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (ValueError when out of range or not a number)
+    except ValueError as exc:
+        raise FetchError("bad_url", f"{url}: {exc}") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise FetchError("bad_url", f"not an http(s) URL with a host: {url}")
+
+
 class Fetcher:
     """One HTTP client for a whole ingest run. `sleep` and `clock` are injectable so
-    tests can check the backoff without waiting for it."""
+    tests can check the backoff without waiting for it; `transport` replaces the guarded
+    one (`guard.GuardedTransport` with the settings' allow-list) only in tests."""
 
     def __init__(
         self,
@@ -134,7 +151,8 @@ class Fetcher:
             headers={"User-Agent": settings.user_agent},
             follow_redirects=False,
             timeout=settings.timeout,
-            transport=transport,
+            transport=transport or GuardedTransport(settings.allow_list),
+            trust_env=False,  # no proxies from the environment: they would connect for us
         )
 
     def close(self) -> None:
@@ -157,6 +175,7 @@ class Fetcher:
     ) -> Response:
         """GET `url`: a 2xx response with its body, or a 304 when the validators match;
         anything else raises FetchError. Retries what is worth retrying, waiting as told."""
+        _check_url(url)
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -198,6 +217,7 @@ class Fetcher:
         seen = {url}
         current = url
         for hops in range(self.settings.max_redirects + 1):
+            _check_url(current)
             remaining = deadline - self.clock()
             if remaining <= 0:
                 raise FetchError("timeout", f"over {self.settings.timeout:g} s")
@@ -209,6 +229,8 @@ class Fetcher:
                         current = self._next_hop(response, seen)
                         continue
                     return self._finish(response, hops, deadline, html_only)
+            except BlockedAddress as exc:
+                raise FetchError("blocked_address", f"{current}: {exc}") from None
             except httpx.TimeoutException as exc:
                 raise FetchError("timeout", f"{current}: {type(exc).__name__}") from None
             except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:

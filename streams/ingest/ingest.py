@@ -9,11 +9,20 @@ large, redirect loop, 4xx), the feed's own content or summary is the text. An ar
 whose id was already published (from another feed) is `skipped`; one that does not
 validate against `article.v1` is `failed`; the rest are `published`, and recorded only
 after the broker confirmed the send. A feed's validators are stored only when every
-entry of its current version is done, so a 304 never hides a pending item."""
+entry of its current version is done, so a 304 never hides a pending item.
+
+An item whose page (or a redirect on the way) is at an address that is not public and
+not allowed (`guard.py`) is `failed` (`blocked_address`) for good: nothing is fetched
+from it and nothing of it is published. An item whose link is not a URL (a bad port, a
+broken IPv6 literal) is `failed` (`bad_url`). Anything else that goes wrong with one
+item before it is published (`other`, counted as a try) fails that item alone: the
+other items of the feed are still tried and published."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -31,6 +40,18 @@ from .fetch import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, FetchError
 from .metrics import IngestMetrics
 from .state import State
 from .text import Page, article_id, detect_language, extract_page, normalize_url
+
+# fetch failures that fail the item instead of falling back to the feed's text
+REFUSED = frozenset({"blocked_address"})
+
+
+def article_url(canonical: str | None, final_url: str | None) -> str | None:
+    """The article's URL, normalised: the page's canonical URL (when it is a URL), else
+    the URL the page came from (ValueError when that is not one)."""
+    if canonical:
+        with contextlib.suppress(ValueError):
+            return normalize_url(canonical)
+    return normalize_url(final_url) if final_url else None
 
 
 class Publisher(Protocol):
@@ -189,12 +210,39 @@ class Ingestor:
     # one item
 
     def _item(self, feed: FeedConfig, parsed: Feed, entry: Entry, report: FeedReport) -> bool:
-        """Handles one entry; False while it is pending (to be tried again)."""
+        """Handles one entry; False while it is pending (to be tried again). Whatever goes
+        wrong with one entry before it is published fails that entry alone."""
         if self.state.is_done(feed.url, entry.key):
             report.skipped += 1
             self.metrics.item("skipped")
             return True
         report.new += 1
+        try:
+            built = self._article(feed, parsed, entry, report)
+        except sqlite3.Error:  # the state itself: not this item's fault
+            raise
+        except Exception as exc:  # hostile input or a bug met on this item
+            report.detail = f"{type(exc).__name__}: {exc}"
+            final = self.state.attempt(feed.url, entry.key) >= self.settings.item_attempts
+            return self._failed(report, "other", final=(feed.url, entry.key) if final else None)
+        if isinstance(built, bool):
+            return built
+        article = built
+        try:
+            self.publisher.publish(article)
+        except KafkaError as exc:
+            report.detail = f"broker: {exc}"
+            self._failed(report, "publish_failed", final=None)
+            raise BrokerFailed(str(exc)) from exc
+        self.state.done(feed.url, entry.key, "published", article.id)
+        report.published += 1
+        self.metrics.item("published")
+        return True
+
+    def _article(
+        self, feed: FeedConfig, parsed: Feed, entry: Entry, report: FeedReport
+    ) -> Article | bool:
+        """The entry's article, or whether the entry is done (skipped or failed here)."""
         page: Page | None = None
         final_url = entry.link
         fallback = "no_link"
@@ -202,6 +250,9 @@ class Ingestor:
             try:
                 response = self.fetcher.fetch(entry.link, accept=PAGE_ACCEPT, html_only=True)
             except FetchError as exc:
+                if exc.reason in REFUSED:  # not fetched, and not published either
+                    report.detail = exc.detail
+                    return self._failed(report, exc.reason, final=(feed.url, entry.key))
                 if exc.transient and self.state.attempt(feed.url, entry.key) < (
                     self.settings.item_attempts
                 ):
@@ -223,8 +274,11 @@ class Ingestor:
                 self.metrics.fallback(fallback)
         if not text.strip():
             return self._failed(report, "no_text", final=(feed.url, entry.key))
-        canonical = page.canonical if page else None
-        url = normalize_url(canonical or final_url) if (canonical or final_url) else None
+        try:
+            url = article_url(page.canonical if page else None, final_url)
+        except ValueError as exc:  # the item's link is not a URL
+            report.detail = str(exc)
+            return self._failed(report, "bad_url", final=(feed.url, entry.key))
         the_id = article_id(url or entry.guid or entry.key)
         if self.state.is_published(the_id):  # the same article from another feed or link
             self.state.done(feed.url, entry.key, "skipped", the_id)
@@ -241,20 +295,10 @@ class Ingestor:
             "language": self._language(feed, entry, page, text),
         }
         try:
-            article = from_dict(record, self.max_text_bytes)
+            return from_dict(record, self.max_text_bytes)
         except InvalidArticle as exc:
             report.detail = str(exc)
             return self._failed(report, "invalid_article", final=(feed.url, entry.key))
-        try:
-            self.publisher.publish(article)
-        except KafkaError as exc:
-            report.detail = f"broker: {exc}"
-            self._failed(report, "publish_failed", final=None)
-            raise BrokerFailed(str(exc)) from exc
-        self.state.done(feed.url, entry.key, "published", the_id)
-        report.published += 1
-        self.metrics.item("published")
-        return True
 
     def _failed(self, report: FeedReport, reason: str, final: tuple[str, str] | None) -> bool:
         """Counts a failed item; `final` (feed, key) records it as done for good."""

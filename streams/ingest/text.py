@@ -11,8 +11,9 @@ import logging
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, unquote_plus, urljoin, urlsplit
 
+import courlan
 import lxml.html
 import trafilatura
 from lxml.etree import ParserError
@@ -23,6 +24,7 @@ logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 MAX_ID_CHARS = 512  # schemas/article.v1.json
 TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid"})
+DEFAULT_PORTS = {"http": 80, "https": 443}
 BLOCK_TAGS = frozenset(
     {
         "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
@@ -78,30 +80,40 @@ def language_tag(value: str | None) -> str | None:
 
 
 def normalize_url(url: str) -> str:
-    """Lower-case scheme and host, no default port, no fragment, no `utm_*` or click-id
-    parameters, `/` for an empty path."""
+    """The form of an http(s) URL used in ids and keys: courlan's normalisation (lower-case
+    scheme and host, punycode hosts decoded, the path percent-encoded one way, `//` and
+    leading `/..` collapsed) of the URL without its user info (`user:pw@`), default port
+    and fragment, `/` for an empty path; the query keeps its order and encoding (`%20`
+    stays `%20`) but loses `utm_*` and click-id parameters (courlan's own query cleaning
+    would sort it, turn `%20` into `+` and drop more, `source` or `ref` for instance).
+    ValueError for what is not an http(s) URL with a host (a bad port, a broken IPv6
+    literal)."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if parts.port and not (
-        (scheme == "http" and parts.port == 80) or (scheme == "https" and parts.port == 443)
-    ):
-        host = f"{host}:{parts.port}"
-    if parts.username or parts.password:
-        host = f"{parts.username or ''}{':' + parts.password if parts.password else ''}@{host}"
-    query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not k.lower().startswith("utm_") and k.lower() not in TRACKING_PARAMS
-    ]
-    return urlunsplit((scheme, host, parts.path or "/", urlencode(query), ""))
+    host = parts.hostname  # lower-case, without brackets or user info
+    port = parts.port  # ValueError when it is not a port
+    if scheme not in DEFAULT_PORTS or not host:
+        raise ValueError(f"not an http(s) URL with a host: {url!r}")
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None and port != DEFAULT_PORTS[scheme]:
+        netloc = f"{netloc}:{port}"
+    query = "&".join(
+        pair for pair in parts.query.split("&") if pair and not _tracking(pair.split("=", 1)[0])
+    )
+    bare = courlan.normalize_url(SplitResult(scheme, netloc, parts.path or "/", "", ""))
+    return f"{bare}?{query}" if query else bare
+
+
+def _tracking(name: str) -> bool:
+    name = unquote_plus(name).strip().lower()
+    return name.startswith("utm_") or name in TRACKING_PARAMS
 
 
 def article_id(value: str) -> str:
     """The article id of a canonical URL (normalised) or a GUID; ids longer than the
-    schema allows become `sha256:<hex>` of the same value."""
-    parts = urlsplit(value)
-    if parts.scheme in ("http", "https") and parts.netloc:
+    schema allows become `sha256:<hex>` of the same value. A URL that cannot be
+    normalised is taken as it is, like a GUID."""
+    with contextlib.suppress(ValueError):
         value = normalize_url(value)
     value = value.strip()
     if len(value) > MAX_ID_CHARS:
@@ -151,7 +163,11 @@ def _canonical(tree: lxml.html.HtmlElement, url: str) -> str | None:
         rel = (link.get("rel") or "").lower().split()
         href = (link.get("href") or "").strip()
         if "canonical" in rel and href:
-            target = urlsplit(urljoin(url, href))
+            try:
+                target = urlsplit(urljoin(url, href))
+                target.port  # noqa: B018 (ValueError for a port that is not one)
+            except ValueError:  # a broken URL (`http://[::1/x`): no canonical URL
+                return None
             # a site's home page as every page's canonical URL is a common template bug:
             # taken at its word, it would make every article a duplicate of the first
             if target.scheme not in ("http", "https") or target.path in ("", "/"):

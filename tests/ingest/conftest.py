@@ -1,9 +1,11 @@
-"""Fixtures of the ingest tests: a loopback feed server, settings with short timeouts, a
-state directory per test, and a publisher that keeps what it is given (the Kafka side is
+"""Fixtures of the ingest tests: a loopback feed server (and two more, on 127.0.0.2 and
+::1, that the tests' settings do not allow), settings with short timeouts, a state
+directory per test, and a publisher that keeps what it is given (the Kafka side is
 tested end to end in tests/integration/test_ingest.py)."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,11 +22,36 @@ from streams.ingest.state import State
 from .server import FeedServer
 
 TIMEOUT = 0.5  # the client's; the server's slow route waits longer
+LOOPBACK = "127.0.0.1"  # where FeedServer listens, allowed by the tests' settings
 
 
 @pytest.fixture
 def server() -> Iterator[FeedServer]:
     with FeedServer(slow=TIMEOUT * 10) as running:
+        yield running
+
+
+def ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def second() -> Iterator[FeedServer]:
+    """Another loopback address (127.0.0.2), not in the tests' allow-list."""
+    with FeedServer(host="127.0.0.2") as running:
+        yield running
+
+
+@pytest.fixture
+def six() -> Iterator[FeedServer]:
+    if not ipv6_loopback():
+        pytest.skip("no IPv6 loopback here")
+    with FeedServer(host="::1") as running:
         yield running
 
 
@@ -39,6 +66,7 @@ def settings(tmp_path: Path) -> IngestSettings:
         backoff=0.01,
         max_retry_wait=30.0,
         item_attempts=1,
+        allow_hosts=LOOPBACK,  # the test server's address; 127.0.0.2 and ::1 stay refused
     )
 
 

@@ -12,14 +12,18 @@
 | `/big`, `/big-declared` | 2 MiB streamed without a length; a Content-Length of 10 MB |
 | `/status/CODE?retry_after=S` | that status, with `Retry-After: S` when given |
 | `/flaky/PATH?code=C&retry_after=S&times=N` | C (with Retry-After) N times, then `/PATH` |
+| `/goto?url=URL` | a 302 to URL, wherever that is |
+| what `put(PATH, ...)` was given | that body, with `{{BASE}}` replaced |
 
-Every request is recorded (`requests`: path and headers)."""
+It listens on 127.0.0.1 unless given another `host` (`127.0.0.2`, `::1`: targets the
+fetcher must not reach). Every request is recorded (`requests`: path and headers)."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import mimetypes
+import socket
 import threading
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -39,14 +43,16 @@ class Seen:
 
 
 class FeedServer:
-    def __init__(self, root: Path = FEEDS, slow: float = 5.0) -> None:
+    def __init__(self, root: Path = FEEDS, slow: float = 5.0, host: str = "127.0.0.1") -> None:
         self.root = root
         self.slow = slow
         self.requests: list[Seen] = []
         self.flaky: dict[str, int] = {}
+        self.extra: dict[str, tuple[bytes, str]] = {}
         self.lock = threading.Lock()
         self.closing = threading.Event()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        server_class = _IPv6Server if ":" in host else ThreadingHTTPServer
+        self.httpd = server_class((host, 0), _handler(self))
         self.httpd.daemon_threads = True
         self.httpd.block_on_close = False
         self.thread = threading.Thread(
@@ -56,7 +62,13 @@ class FeedServer:
     @property
     def base(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+    def put(self, path: str, body: str | bytes, kind: str = "application/rss+xml") -> str:
+        """Serves `body` at `path` (`{{BASE}}` replaced); returns its URL."""
+        data = body.encode() if isinstance(body, str) else body
+        self.extra[path] = (data.replace(b"{{BASE}}", self.base.encode()), kind)
+        return self.url(path)
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -86,6 +98,10 @@ class FeedServer:
         self.thread.join(timeout=10)
 
 
+class _IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
 def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.0"
@@ -101,6 +117,11 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
             self.route(parts.path, parse_qs(parts.query), headers)
 
         def route(self, path: str, query: dict, headers: dict[str, str]) -> None:
+            if path in server.extra:
+                body, kind = server.extra[path]
+                return self.send(200, body, kind)
+            if path == "/goto":
+                return self.redirect(302, query["url"][0])
             if path.startswith("/feeds/"):
                 return self.feed(path.removeprefix("/feeds/"), headers, validators=True)
             if path.startswith("/plain/"):

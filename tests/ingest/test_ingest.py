@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
+from html import escape
 
 from streams.articles import from_dict
 from streams.ingest.config import FeedConfig
@@ -294,3 +295,86 @@ def test_a_page_the_parsers_choke_on_falls_back_to_the_summary(
     assert macron.text == "The French president is in Japan for three days of talks."
     assert macron.id == server.url("/pages/macron-tokyo.html")  # no canonical: the final URL
     assert fallbacks(ingestor.metrics, "bad_response") == 3
+
+
+ITEM = """<item><title>{title}</title><link>{link}</link>{guid}
+<pubDate>Mon, 06 May 2024 0{n}:00:00 GMT</pubDate><description>Summary of {title}.</description>
+</item>"""
+
+
+def rss(*items: tuple[str, str, bool]) -> str:
+    """A feed of (title, link, with a guid) items, oldest first."""
+    body = "".join(
+        ITEM.format(title=t, link=escape(link), n=n, guid=f"<guid>{t}</guid>" if guid else "")
+        for n, (t, link, guid) in enumerate(items)
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Odd</title>{body}</channel></rss>'
+    )
+
+
+def test_bad_items_fail_alone_and_the_good_ones_are_published(server, make_ingestor, publisher):
+    """An IPv6-literal link stopped the whole poll (ValueError from the old normaliser);
+    now every item is handled on its own."""
+    port = server.httpd.server_address[1]
+    url = server.put(
+        "/odd.xml",
+        rss(
+            ("good", "{{BASE}}/pages/scholz-warsaw.html", True),
+            ("ipv6", "http://[::1]:8080/x", True),  # not allowed: refused, not a crash
+            ("ipv6 no guid", "http://[::1]:8080/y", False),
+            ("bad port", "http://127.0.0.1:99999/x", True),
+            ("bad port no guid", "http://127.0.0.1:99999/y", False),
+            ("user info", f"http://user:pw@127.0.0.1:{port}/pages/macron-tokyo.html", True),
+            ("space", "{{BASE}}/pages/missing.html?q=a%20b&utm_source=rss", False),
+        ),
+    )
+    ingestor = make_ingestor()
+    (report,) = ingestor.run_once([FeedConfig(url=url)])
+    assert report.ok and report.entries == 7
+    assert report.failures == {"blocked_address": 2, "bad_url": 2}
+    titles = publisher.by_title()
+    assert sorted(titles) == ["good", "space", "user info"]
+    assert "Olaf Scholz" in titles["good"].text
+    # the page's relative canonical link, resolved against a URL with user info: no user info
+    assert titles["user info"].id == server.url("/world/2024/05/06/macron-tokyo")
+    assert titles["user info"].url == titles["user info"].id
+    assert "Emmanuel Macron" in titles["user info"].text
+    # a 404: the summary, and the link as the id, `%20` as it was (not `+`)
+    assert titles["space"].id == server.url("/pages/missing.html?q=a%20b")
+    for article in publisher.articles:
+        assert "pw@" not in article.id and "pw@" not in (article.url or "")
+
+
+def test_an_ipv6_literal_item_is_published_when_its_host_is_allowed(
+    six, server, settings, make_ingestor, publisher
+):
+    url = server.put("/six.xml", rss(("v6", six.url("/pages/scholz-warsaw.html"), True)))
+    ingestor = make_ingestor(replace(settings, allow_hosts="127.0.0.1,::1"))
+    (report,) = ingestor.run_once([FeedConfig(url=url)])
+    assert (report.ok, report.published) == (True, 1), report
+    (article,) = publisher.articles
+    assert article.id == six.url("/pages/scholz-warsaw.html")  # http://[::1]:PORT/...
+    assert six.seen("/pages/")
+
+
+def test_an_unexpected_error_on_one_item_fails_that_item_only(
+    server, make_ingestor, publisher, monkeypatch
+):
+    from streams.ingest import ingest as module
+
+    real = module.article_id
+
+    def choke(value):
+        if "macron" in value:
+            raise RuntimeError("bug met on one item")
+        return real(value)
+
+    monkeypatch.setattr(module, "article_id", choke)
+    ingestor = make_ingestor()
+    (report,) = ingestor.run_once([feed(server, "/feeds/rss.xml")])
+    assert report.ok and report.published == 3
+    assert report.failures == {"other": 1}
+    assert report.detail == "RuntimeError: bug met on one item"
+    assert "Macron arrives in Tokyo for state visit" not in publisher.by_title()
+    assert failures(ingestor.metrics, "other") == 1

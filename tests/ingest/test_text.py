@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 
+import pytest
+
 from streams.ingest.text import (
     DETECTORS,
     article_id,
@@ -93,12 +95,47 @@ def test_normalize_url():
     assert normalize_url("http://example.com:8080/x?b=2&a=1") == "http://example.com:8080/x?b=2&a=1"
 
 
+def test_normalize_url_keeps_ipv6_literals_and_drops_user_info():
+    # the hand-written normaliser lost the brackets (`http://::1:8080/x`), and normalising
+    # that again (as `article_id` does) raised "Port could not be cast to integer value"
+    assert normalize_url("http://[::1]:8080/x") == "http://[::1]:8080/x"
+    assert normalize_url(normalize_url("http://[::1]:8080/x")) == "http://[::1]:8080/x"
+    assert normalize_url("HTTP://[2001:DB8::1]:80/a") == "http://[2001:db8::1]/a"
+    assert (
+        normalize_url("https://user:pw@News.Example:443/a?id=1#f") == "https://news.example/a?id=1"
+    )
+    assert normalize_url("http://token@news.example/a") == "http://news.example/a"
+
+
+def test_normalize_url_keeps_percent_encoding_and_parameter_order():
+    url = "http://news.example/a%20b?q=a%20b&utm_source=rss&b=&a=1"
+    assert normalize_url(url) == "http://news.example/a%20b?q=a%20b&b=&a=1"  # not `q=a+b`
+    assert normalize_url("http://news.example/a b//c") == "http://news.example/a%20b/c"
+    assert normalize_url("http://news.example/x?UTM_Medium=x&Fbclid=y") == "http://news.example/x"
+
+
+@pytest.mark.parametrize(
+    "url", ["http://news.example:99999/", "http://news.example:port/", "http://[::1/x", "http:///x"]
+)
+def test_what_is_not_an_http_url_is_a_value_error(url):
+    with pytest.raises(ValueError):
+        normalize_url(url)
+    assert article_id(url) == url  # taken as it is, like a GUID
+
+
+def test_a_broken_canonical_link_is_ignored():
+    for href in ("http://[::1/x", "http://news.example:99999/a/b"):
+        html = f"<html><head><link rel='canonical' href='{href}'></head></html>".encode()
+        assert extract_page(html, URL).canonical is None
+
+
 def test_article_id_from_url_or_guid():
     assert article_id("HTTP://Example.com/x?utm_medium=rss") == "http://example.com/x"
     assert article_id("tag:asia.fixture,2024:lula") == "tag:asia.fixture,2024:lula"
     long = "https://example.com/" + "a" * 600
     assert article_id(long).startswith("sha256:") and len(article_id(long)) == 71
     assert article_id(long) == article_id(long)
+    assert article_id("http://user:pw@Example.com/x?q=a%20b") == "http://example.com/x?q=a%20b"
 
 
 def test_language_tags():

@@ -15,8 +15,11 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def feeds() -> Iterator[FeedServer]:
+def feeds(env: dict[str, str]) -> Iterator[FeedServer]:
+    """The feed server, on loopback: allowed for the `newsmon ingest` of the test (the
+    fetcher refuses non-public addresses otherwise)."""
     with FeedServer() as server:
+        env["NEWSMON_INGEST_ALLOW_HOSTS"] = server.httpd.server_address[0]
         yield server
 
 
@@ -94,3 +97,12 @@ def test_feed_demo_shows_the_chain_from_feed_to_alert():
     # US accusation that it evaded oil sanctions"; the Treasury's claim names no doer) is
     # read as a denial only, so it no longer adds a second report (see the issue notes).
     assert "6 articles from 2 feeds, 5 alerts" in shown
+
+
+def test_a_loopback_feed_is_refused_without_the_allow_list(tmp_path, feeds, env, newsmon):
+    del env["NEWSMON_INGEST_ALLOW_HOSTS"]
+    state = str(tmp_path / "ingest-state")
+    result = newsmon("ingest", "--once", "--state-dir", state, feeds.url("/plain/rss.xml"))
+    assert result.returncode == 1, result.stderr  # the feed could not be fetched
+    assert "blocked_address" in result.stderr
+    assert feeds.requests == []
