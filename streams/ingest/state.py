@@ -2,7 +2,9 @@
 directory (`ingest.sqlite3`): each feed's validators (ETag, Last-Modified) and last poll,
 each item's outcome per feed, and the ids of published articles (so an article carried by
 two feeds is published once). Every change is one transaction, so a crash leaves the file
-as it was before or after it, never half-written.
+as it was before or after it, never half-written. Feed URLs may carry tokens, so the
+directory is made 0700 and the files 0600 (and an existing directory or file that
+others may read is made so when the state is opened).
 
 An item is recorded as published only after the broker confirmed the send; an item whose
 page failed for a reason that may pass (timeout, 429, 5xx, refused connection) is only
@@ -10,12 +12,16 @@ counted (`attempts`) and tried again at the next poll."""
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 FILE = "ingest.sqlite3"
+DIR_MODE, FILE_MODE = 0o700, 0o600  # feed URLs may carry tokens: the owner's alone
 OUTCOMES = ("published", "skipped", "failed")  # final: the item is not looked at again
 
 SCHEMA = """
@@ -53,8 +59,12 @@ class Validators:
 class State:
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory).expanduser()
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+        _restrict(self.directory, DIR_MODE)  # one made before, or by someone else
         self.path = self.directory / FILE
+        # made 0600 before SQLite opens it: its -wal and -shm files take the same mode
+        os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE))
+        _restrict(self.path, FILE_MODE)
         # one thread at a time uses it, but not always the one that opened it
         self.db = sqlite3.connect(
             self.path, timeout=30, isolation_level=None, check_same_thread=False
@@ -62,6 +72,8 @@ class State:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)  # idempotent; runs in its own transaction
+        for suffix in ("-wal", "-shm", "-journal"):
+            _restrict(self.path.with_name(FILE + suffix), FILE_MODE)
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self.db)
@@ -156,6 +168,20 @@ class State:
 
     def published_count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+
+def _restrict(path: Path, mode: int) -> None:
+    """Takes group and other permissions away from `path`, if it exists and has any; a
+    path this user may not change is left as it is, with a warning."""
+    try:
+        current = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return
+    if current & 0o077:
+        try:
+            path.chmod(mode)
+        except PermissionError as exc:
+            logging.getLogger(__name__).warning("cannot restrict %s to %o: %s", path, mode, exc)
 
 
 class _Transaction:

@@ -1,7 +1,10 @@
 """The seen-store on disk: outcomes, attempts, validators and published ids survive a
-reopen (a restart)."""
+reopen (a restart); the directory and its files are the owner's alone."""
 
 from __future__ import annotations
+
+import os
+import stat
 
 import pytest
 
@@ -60,3 +63,33 @@ def test_a_failed_transaction_leaves_nothing_behind(tmp_path):
 def test_the_state_directory_is_created(tmp_path):
     with State(tmp_path / "a" / "b") as state:
         assert state.path.parent.is_dir()
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_the_state_is_the_owners_alone(tmp_path):
+    old = os.umask(0o022)  # the usual one, under which 0755/0644 came out before
+    try:
+        with State(tmp_path / "a" / "state") as state:
+            state.done(FEED, "guid:a", "published", "http://x/a")
+            files = list(state.directory.iterdir())
+            assert {p.name for p in files} >= {FILE, FILE + "-wal", FILE + "-shm"}
+            assert mode(state.directory) == 0o700
+            for path in files:
+                assert mode(path) == 0o600, path.name
+    finally:
+        os.umask(old)
+
+
+def test_an_existing_state_others_could_read_is_restricted(tmp_path):
+    directory = tmp_path / "state"
+    with State(directory):
+        pass
+    directory.chmod(0o755)
+    (directory / FILE).chmod(0o644)
+    with State(directory) as state:
+        assert mode(directory) == 0o700
+        assert mode(directory / FILE) == 0o600
+        assert not state.is_done(FEED, "guid:a")  # still a working state
