@@ -16,7 +16,7 @@ from .settings import Settings
 def create_app(settings: Settings) -> faust.App:
     """A Faust app on `settings.broker`; tables live in memory, backed by their changelog.
     TLS and SASL (`NEWSMON_SECURITY_PROTOCOL`...) apply to every Kafka client Faust makes."""
-    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    Path(settings.data_dir).mkdir(parents=True, exist_ok=True, mode=0o700)
     mask_in_logs(settings)
     return App(
         settings.app_id,

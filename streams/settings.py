@@ -25,7 +25,7 @@ Each field `x` of `Settings` is read from `NEWSMON_X` (README table source):
 | `NEWSMON_SESSION_TIMEOUT`      | `10` (float, s)          | Faust `broker_session_timeout` (*)|
 | `NEWSMON_COMMIT_INTERVAL`      | `1` (float, s)           | offset commits, after the work    |
 | `NEWSMON_MAX_MESSAGE_BYTES`    | `4194304` (int)          | producer/fetch max message size   |
-| `NEWSMON_DATA_DIR`             | `<tmp>/newsmon-<app id>` | Faust data directory              |
+| `NEWSMON_DATA_DIR`             | `$XDG_STATE_HOME/newsmon/<app id>` | Faust data directory (**)|
 | `NEWSMON_LOG_LEVEL`            | `warning`                | worker log level                  |
 | `NEWSMON_METRICS_HOST`         | `127.0.0.1`              | address of the `/metrics` endpoint|
 | `NEWSMON_METRICS_PORT`         | `9464` (int)             | its port; `0` turns it off        |
@@ -48,6 +48,8 @@ one replica. A variable set explicitly wins over its profile's default.
 
 (*) tansu holds a group's first JoinGroup for half the session timeout, so a short one
 makes a fresh worker ready in seconds instead of 30 s.
+(**) `~/.local/state/newsmon/<app id>` when `XDG_STATE_HOME` is unset: the user's own,
+not the shared temporary directory; the worker creates it 0700.
 Security: `SSL` is TLS, `SASL_SSL` SASL over TLS, `SASL_PLAINTEXT` SASL alone; for the Faust
 worker and every kafka-python client alike (`streams/security.py`). `SASL_*` needs the user
 and password; the `SSL_*` files need `SSL` or `SASL_SSL`; other mixes are refused.
@@ -56,7 +58,6 @@ and password; the `SSL_*` files need `SSL` or `SASL_SSL`; other mixes are refuse
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -139,9 +140,11 @@ class Settings:
                 object.__setattr__(self, name, value)
         if not self.updates_topic:
             object.__setattr__(self, "updates_topic", f"{self.alerts_topic}.updates")
-        if not self.data_dir:
-            path = os.path.join(tempfile.gettempdir(), f"newsmon-{self.app_id}")
-            object.__setattr__(self, "data_dir", path)
+        if not self.data_dir:  # the user's own (XDG state directory), not the shared /tmp
+            state = os.environ.get("XDG_STATE_HOME", "")
+            if not os.path.isabs(state):  # unset, or relative (which XDG says to ignore)
+                state = os.path.join(os.path.expanduser("~"), ".local", "state")
+            object.__setattr__(self, "data_dir", os.path.join(state, "newsmon", self.app_id))
         for name in ("security_protocol", "sasl_mechanism"):
             object.__setattr__(self, name, getattr(self, name).strip().upper())
         self._apply_profile()
