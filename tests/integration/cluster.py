@@ -77,4 +77,4 @@ class KafkaCluster:
             described = admin.describe_topics(list(topics))
         finally:
             admin.close()
-        return Counter(p["leader"] for t in described for p in t["partitions"])
+        return Counter(p["leader_id"] for t in described for p in t["partitions"])

@@ -38,7 +38,9 @@ def fully_replicated(bootstrap: str, topics: list[str]) -> bool:
         described = admin.describe_topics(topics)
     finally:
         admin.close()
-    return all(len(p["isr"]) == len(p["replicas"]) for t in described for p in t["partitions"])
+    return all(
+        len(p["isr_nodes"]) == len(p["replica_nodes"]) for t in described for p in t["partitions"]
+    )
 
 
 @pytest.mark.parametrize("victim", ["partition leader", "controller"])

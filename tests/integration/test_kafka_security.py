@@ -39,6 +39,7 @@ def env(env: dict[str, str], kafka_cluster) -> dict[str, str]:
         "NEWSMON_SASL_PASSWORD": kafka_cluster.scram["password"],
         "NEWSMON_SSL_CAFILE": kafka_cluster.ca,
         "NEWSMON_LOG_LEVEL": "debug",
+        "NEWSMON_INGEST_ALLOW_HOSTS": "127.0.0.1",  # the test feed server is on loopback
     }
 
 
@@ -71,23 +72,23 @@ def test_scram_logins_stream_and_refusals_on_kafka(
         list(tail(settings, [settings.articles_topic], from_beginning=True, idle_timeout=2))
     )
 
+    anonymous = {k: v for k, v in env.items() if not k.startswith("NEWSMON_SASL_")}
     refused = {
-        "wrong-password": {"NEWSMON_SASL_PASSWORD": password + "-wrong"},
-        "wrong-user": {"NEWSMON_SASL_USERNAME": "nobody"},
-        "tls-only": {"NEWSMON_SECURITY_PROTOCOL": "SSL"},
-        "plaintext": {"NEWSMON_SECURITY_PROTOCOL": "PLAINTEXT", "NEWSMON_SSL_CAFILE": ""},
+        "wrong-password": {**env, "NEWSMON_SASL_PASSWORD": password + "-wrong"},
+        "wrong-user": {**env, "NEWSMON_SASL_USERNAME": "nobody"},
+        "tls-only": {**anonymous, "NEWSMON_SECURITY_PROTOCOL": "SSL"},
+        "plaintext": {**anonymous, "NEWSMON_SECURITY_PROTOCOL": "PLAINTEXT"},
     }
+    refused["plaintext"].pop("NEWSMON_SSL_CAFILE")
     runs = {
-        name: Spawned({**env, **change}, tmp_path, name, "publish", str(REFERENCE))
-        for name, change in refused.items()
+        name: Spawned(changed, tmp_path, name, "publish", str(REFERENCE))
+        for name, changed in refused.items()
     }
     runs["tail-wrong-password"] = Spawned(
-        {**env, **refused["wrong-password"]}, tmp_path, "tail-wrong-password",
+        refused["wrong-password"], tmp_path, "tail-wrong-password",
         "tail", "--from-beginning", "--timeout", "5",
     )  # fmt: skip
-    bad_worker = Spawned(
-        {**env, **refused["wrong-password"]}, tmp_path, "worker-wrong-password", "worker"
-    )
+    bad_worker = Spawned(refused["wrong-password"], tmp_path, "worker-wrong-password", "worker")
     for name, run in runs.items():
         assert run.wait() == EXIT_BROKER, (name, run.output()[-2000:])
         line = one_line_error(run)
