@@ -8,7 +8,7 @@ from pathlib import Path
 
 import faust
 
-from .consumer import App
+from .consumer import App, InternalsChanged, check_internals
 from .security import faust_credentials, mask_in_logs
 from .settings import Settings
 
@@ -50,6 +50,11 @@ def run_worker(settings: Settings) -> None:
     from .extract import Extractor
     from .metrics import Metrics
 
+    try:
+        check_internals()
+    except InternalsChanged as exc:
+        print(f"newsmon worker: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     metrics = Metrics()
     if settings.metrics_port:
         try:

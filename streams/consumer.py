@@ -21,8 +21,10 @@ These override Faust internals: check them on a Faust upgrade.
 from __future__ import annotations
 
 import bisect
+import inspect
 import logging
 from collections.abc import AsyncIterator
+from importlib import metadata
 
 import faust
 from faust.transport.drivers import aiokafka as aiokafka_driver
@@ -30,6 +32,59 @@ from faust.types import TP, Message
 from faust.utils.functional import consecutive_numbers
 
 log = logging.getLogger("newsmon.consumer")
+
+
+# What the classes below override or read, per base class: checked at start
+# (`check_internals`) because a Faust or aiokafka release may rename any of it.
+OVERRIDDEN: dict[type, tuple[str, ...]] = {
+    aiokafka_driver.AIOKafkaConsumerThread: ("_create_worker_consumer",),
+    aiokafka_driver.Consumer: (
+        "_new_consumer_thread",
+        "_wait_next_records",
+        "getmany",
+        "_add_gap",
+        "_new_offset",
+        "perform_seek",
+        "assignment",
+        "earliest_offsets",
+    ),
+    faust.App: ("_new_transport",),
+}
+TESTED = "faust-streaming 0.15.x with aiokafka 0.14.x"
+
+
+class InternalsChanged(RuntimeError):
+    """An installed Faust or aiokafka lacks what `streams.consumer` overrides."""
+
+
+def check_internals(overridden: dict[type, tuple[str, ...]] = OVERRIDDEN) -> None:
+    """Raises `InternalsChanged`, naming the installed versions, when a base class lacks
+    a method this module overrides or calls, or aiokafka's consumer no longer reads
+    `_fetch_max_wait_ms`."""
+    missing = [
+        f"{base.__module__}.{base.__qualname__}.{name}"
+        for base, names in overridden.items()
+        for name in names
+        if not callable(getattr(base, name, None))
+    ]
+    from aiokafka import AIOKafkaConsumer
+
+    if "_fetch_max_wait_ms" not in inspect.getsource(AIOKafkaConsumer.__init__):
+        missing.append("aiokafka.AIOKafkaConsumer._fetch_max_wait_ms")
+    if missing:
+        installed = ", ".join(f"{p} {_version(p)}" for p in ("faust-streaming", "aiokafka"))
+        raise InternalsChanged(
+            f"installed {installed} lack {', '.join(missing)}, which newsmon overrides "
+            f"(streams/consumer.py, tested with {TESTED}): install the pinned versions "
+            "(pip install -e .)"
+        )
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "(not installed)"
 
 
 class _ConsumerThread(aiokafka_driver.AIOKafkaConsumerThread):

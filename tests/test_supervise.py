@@ -10,7 +10,10 @@ import textwrap
 import time
 from pathlib import Path
 
-from streams.supervise import MAX_PAUSE, Pauses, unreachable
+import pytest
+
+from streams.settings import Settings
+from streams.supervise import MAX_PAUSE, Pauses, supervise, unreachable
 
 
 def test_pauses_double_up_to_the_cap_and_start_over_after_a_reset():
@@ -63,3 +66,34 @@ def test_a_crashing_worker_is_restarted_and_sigterm_stops_everything(tmp_path: P
     assert supervisor.returncode == 0
     assert "exited with status 3; restarting in 1 s" in errors
     assert "restarting in 2 s" in errors
+
+
+def test_the_worker_refuses_faust_or_aiokafka_without_what_it_overrides():
+    """The installed versions have every overridden method; a base class without one is
+    named in the error, with the installed versions."""
+    from streams.consumer import InternalsChanged, check_internals
+
+    check_internals()
+
+    class Renamed:
+        def _new_offset_v2(self) -> None: ...
+
+    with pytest.raises(InternalsChanged) as error:
+        check_internals({Renamed: ("_new_offset",)})
+    assert "Renamed._new_offset" in str(error.value)
+    assert "faust-streaming 0." in str(error.value) and "aiokafka 0." in str(error.value)
+
+
+def test_a_worker_that_exits_2_is_not_restarted(tmp_path):
+    """Exit 2 is a configuration the worker refuses (e.g. an alert topic with too few
+    partitions): restarting would fail the same way."""
+    runs = tmp_path / "runs"
+    command = [sys.executable, "-c", f"open({str(runs)!r}, 'a').write('x'); raise SystemExit(2)"]
+    said: list[str] = []
+    with socket.socket() as server:  # the "broker": anything that accepts connections
+        server.bind(("127.0.0.1", 0))
+        server.listen(16)
+        settings = Settings(broker=f"kafka://127.0.0.1:{server.getsockname()[1]}")
+        assert supervise(settings, command, say=said.append) == 2
+    assert runs.read_text() == "x"
+    assert any("not restarting" in line for line in said), said
