@@ -68,7 +68,7 @@ bench: $(STAMP)
 
 # publish and end-to-end throughput, Apache Kafka (3 nodes, RF 3) / embedded, in one run
 bench-kafka: $(STAMP)
-	$(BIN)/python bench/kafka.py
+	$(BIN)/python bench/brokers.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -1,6 +1,6 @@
 """Apache Kafka against the embedded broker, side by side in one run.
 
-python bench/kafka.py [--articles N] [--pairs N] [--quick]
+python bench/brokers.py [--articles N] [--pairs N] [--quick]
 
 The local 3-node Apache Kafka cluster (`make kafka`, started here when it is not running)
 and the embedded broker (tansu, in memory), each with its own profile's defaults
