@@ -3,22 +3,74 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-MAX_TEXT_BYTES = 1 << 20  # 1 MiB
+import fastjsonschema
+
+MAX_TEXT_BYTES = 1 << 20  # 1 MiB; the worker's is `NEWSMON_MAX_TEXT_BYTES`
 FIELDS = ("id", "text", "title", "url", "source", "published_at", "language")
-# characters; the text's limit is in bytes and configurable (`NEWSMON_MAX_TEXT_BYTES`)
-FIELD_LIMITS = {
-    "id": 512,
-    "title": 2048,
-    "url": 4096,
-    "source": 512,
-    "published_at": 64,
-    "language": 35,
+
+#: `schemas/article.v1.json`, the public contract, as the package carries it (the
+#: repository's `schemas/` folder is not part of the package; tests/test_article_schema.py
+#: holds the two equal). Every record is checked with it, compiled once, and then with what
+#: a JSON Schema cannot say, which its descriptions state: the text's size in bytes, no
+#: lone surrogate, a `published_at` that names a real instant.
+SCHEMA: dict = {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://newsmon.example/schemas/article.v1.json",
+    "title": "newsmon article v1",
+    "description": (
+        "One news article, as published to the articles topic and read by `newsmon extract`."
+    ),
+    "type": "object",
+    "required": ["id", "text"],
+    "properties": {
+        "id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 512,
+            "pattern": "\\S",
+            "description": "Not empty nor only white space.",
+        },
+        "text": {
+            "type": "string",
+            "minLength": 1,
+            "pattern": "\\S",
+            "description": (
+                "At most NEWSMON_MAX_TEXT_BYTES bytes as UTF-8 (default 1 MiB). "
+                "No string may hold a lone surrogate."
+            ),
+        },
+        "title": {"type": ["string", "null"], "maxLength": 2048},
+        "url": {"type": ["string", "null"], "maxLength": 4096},
+        "source": {"type": ["string", "null"], "maxLength": 512},
+        "published_at": {
+            "type": ["string", "null"],
+            "format": "date-time",
+            "maxLength": 64,
+            "description": (
+                "An RFC 3339 date and time with its offset (a date alone is not one), "
+                "e.g. 2024-06-19T03:00:00Z; it must exist in UTC between the years 1 and "
+                "9999, and a leap second (:60) is not taken."
+            ),
+        },
+        "language": {"type": ["string", "null"], "maxLength": 35},
+    },
 }
+# RFC 3339 `date-time` (fastjsonschema's own check is looser: `+0000`, second 60, year 0)
+_RFC3339 = re.compile(
+    r"\d{4}-\d\d-\d\d[Tt](?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?"
+    r"(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)",
+    re.ASCII,
+)
+# the schema's rule that failed -> the dead-letter reason (`schemas/dead-letter.v1.json`)
+_REASONS = {"required": "missing_field", "type": "wrong_type", "maxLength": "field_too_large"}
+_BLANK = {"id": "empty_id", "text": "empty_text"}  # their `minLength` and `pattern`
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class InvalidArticle(ValueError):
@@ -51,49 +103,75 @@ class Article:
 
 
 def parse_time(value: str | None) -> datetime | None:
+    """An ISO 8601 time (UTC when it names no offset), or None when there is none or it
+    cannot be read."""
     if not value:
         return None
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def from_dict(record: object, max_text_bytes: int = MAX_TEXT_BYTES) -> Article:
-    """Check one decoded JSON value against `schemas/article.v1.json` and build the article."""
-    if not isinstance(record, dict):
-        raise InvalidArticle(
+def is_date_time(value: str) -> bool:
+    """The schema's `format: date-time`: RFC 3339 (`T` and `Z` in either case), naming an
+    instant that exists (a day of its month, no leap second) within the years 1 to 9999,
+    in UTC too."""
+    if not _RFC3339.fullmatch(value):
+        return False
+    parsed = parse_time(value)
+    if parsed is None:
+        return False
+    try:
+        parsed.astimezone(UTC)
+    except OverflowError:
+        return False
+    return True
+
+
+_check_schema = fastjsonschema.compile(SCHEMA, formats={"date-time": is_date_time})
+
+
+def _schema_error(record: object, exc: fastjsonschema.JsonSchemaValueException) -> InvalidArticle:
+    """The dead-letter reason of the schema rule that failed."""
+    field = exc.path[1] if len(exc.path) > 1 else None
+    if field is None and exc.rule == "type":
+        return InvalidArticle(
             "not_an_object", f"expected a JSON object, got {type(record).__name__}"
         )
-    for key in ("id", "text"):
-        if key not in record:
-            raise InvalidArticle("missing_field", f"field {key!r} is required")
-    for key in FIELDS:
-        value = record.get(key)
-        if value is not None and not isinstance(value, str):
-            raise InvalidArticle("wrong_type", f"field {key!r} must be a string")
-    for key in FIELDS:
-        value = record.get(key)
-        if value is None:
-            continue
-        if len(value) > FIELD_LIMITS.get(key, len(value)):
-            raise InvalidArticle(
-                "field_too_large", f"field {key!r} is over {FIELD_LIMITS[key]} characters"
-            )
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise InvalidArticle("bad_unicode", f"field {key!r} holds a lone surrogate") from None
-    if not record["id"].strip():
-        raise InvalidArticle("empty_id", "field 'id' is empty")
-    if not record["text"].strip():
-        raise InvalidArticle("empty_text", "field 'text' is empty")
-    if len(record["text"].encode("utf-8", "surrogatepass")) > max_text_bytes:
+    if field is None and exc.rule == "required" and isinstance(record, dict):
+        missing = [k for k in SCHEMA["required"] if k not in record]
+        return InvalidArticle("missing_field", f"field {missing[0]!r} is required")
+    if exc.rule == "format" and field == "published_at":
+        return InvalidArticle(
+            "bad_timestamp", "field 'published_at' is not an RFC 3339 date and time that exists"
+        )
+    if exc.rule in ("minLength", "pattern") and field in _BLANK:
+        return InvalidArticle(_BLANK[field], f"field {field!r} is empty")
+    detail = exc.message
+    if field is not None:
+        detail = f"field {field!r} " + detail.removeprefix(f"data.{field} ")
+    return InvalidArticle(_REASONS.get(exc.rule, "wrong_type"), detail)
+
+
+def from_dict(record: object, max_text_bytes: int = MAX_TEXT_BYTES) -> Article:
+    """Check one decoded JSON value against `schemas/article.v1.json` (`SCHEMA`), then
+    what the schema cannot say, and build the article; InvalidArticle names the reason."""
+    try:
+        _check_schema(record)
+    except fastjsonschema.JsonSchemaValueException as exc:
+        raise _schema_error(record, exc) from None
+    assert isinstance(record, dict)  # the schema says so
+    values = {k: record.get(k) for k in FIELDS}
+    for key, value in values.items():
+        if value is not None and _SURROGATE.search(value):
+            raise InvalidArticle("bad_unicode", f"field {key!r} holds a lone surrogate")
+    if len(values["text"].encode("utf-8")) > max_text_bytes:
         raise InvalidArticle("text_too_large", f"text is over {max_text_bytes} bytes")
-    if record.get("published_at") and parse_time(record["published_at"]) is None:
-        raise InvalidArticle("bad_timestamp", "field 'published_at' is not ISO 8601")
-    return Article(**{k: record.get(k) for k in FIELDS})
+    if values["published_at"] is not None:
+        values["published_at"] = values["published_at"].upper()  # 't' and 'z' may be lower
+    return Article(**values)
 
 
 def from_json(

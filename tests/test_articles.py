@@ -35,6 +35,13 @@ def test_good_article():
             "bad_timestamp",
         ),
         (json.dumps({"id": "a", "text": "x" * ((1 << 20) + 1)}).encode(), "text_too_large"),
+        # the schema decides: a date alone is not an RFC 3339 date-time, a blank id no id
+        (
+            json.dumps({"id": "a", "text": "x", "published_at": "2024-07-08"}).encode(),
+            "bad_timestamp",
+        ),
+        (json.dumps({"id": " ", "text": "x"}).encode(), "empty_id"),
+        (json.dumps({"id": None, "text": "x"}).encode(), "wrong_type"),
     ],
 )
 def test_rejections_name_their_reason(raw, expected):
