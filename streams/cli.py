@@ -74,7 +74,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from .resolve import resolve_offline
 
     report = InputReport()
-    extractor = Extractor(args.model)
+    extractor = Extractor(args.model)  # ModelUnavailable: exit 2 (`main`)
     articles = iter_articles(args.path, args.text, report)
     results: list[tuple[dict, list[dict]]] = []
     with progress_bar(err, enabled=err.is_terminal and not args.pretty) as progress:
@@ -175,7 +175,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     if args.direct:
         from .app import run_worker
 
-        run_worker(_settings(args))
+        run_worker(_settings(args))  # ModelUnavailable: exit 2, not restarted (`main`)
         return EXIT_OK
     from .supervise import supervise
 
@@ -377,12 +377,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _model_unavailable(exc: Exception) -> bool:
+    """Whether `exc` is the extractor's ModelUnavailable (a mistyped or missing spaCy
+    model), without importing spaCy to find out."""
+    pipeline = sys.modules.get("streams.extract.pipeline")
+    return pipeline is not None and isinstance(exc, pipeline.ModelUnavailable)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except FileNotFoundError as exc:
         err.print(f"newsmon: {exc}", highlight=False)
+        return EXIT_USAGE
+    except RuntimeError as exc:
+        if not _model_unavailable(exc):
+            raise
+        err.print(f"newsmon: {exc}", highlight=False, markup=False)
         return EXIT_USAGE
     except BadSettings as exc:
         err.print(f"newsmon: bad setting: {exc}", highlight=False)

@@ -14,8 +14,10 @@ from .conftest import REFERENCE
 NEWSMON = [sys.executable, "-m", "streams.cli"]
 
 
-def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COLUMNS": "200"}  # rich wraps tables to the terminal width
+def run(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": "200", **(env or {})}
     return subprocess.run(
         [*NEWSMON, *args],
         input=stdin,
@@ -53,15 +55,16 @@ def test_extract_writes_events_and_reports_bad_lines(jsonl):
     assert "2 articles read, 1 skipped" in result.stderr
 
 
+KISHIDA = {
+    "id": "s1",
+    "text": "Japanese Prime Minister Fumio Kishida arrived in Washington on Tuesday "
+    "for a state visit.",
+    "published_at": "2024-04-09T12:00:00Z",
+}
+
+
 def test_extract_from_stdin_all_good_exits_zero():
-    line = json.dumps(
-        {
-            "id": "s1",
-            "text": "Japanese Prime Minister Fumio Kishida arrived in Washington on Tuesday "
-            "for a state visit.",
-            "published_at": "2024-04-09T12:00:00Z",
-        }
-    )
+    line = json.dumps(KISHIDA)
     result = run("extract", "-", stdin=line + "\n")
     assert result.returncode == 0, result.stderr
     events = [json.loads(x) for x in result.stdout.splitlines()]
@@ -116,3 +119,26 @@ def test_errors_are_one_line_when_stderr_is_not_a_terminal():
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and profile in lines[0], lines
     assert len(lines[0]) > 80
+
+
+def test_a_mistyped_model_is_a_configuration_error():
+    """No quiet fall back to the rule-only pipeline: exit 2, one line naming the model."""
+    line = json.dumps(KISHIDA) + "\n"
+    result = run("extract", "-", stdin=line, env={"NEWSMON_SPACY_MODEL": "typo"})
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("newsmon: "), lines
+    assert "'typo'" in lines[0] and "Traceback" not in result.stderr
+    result = run("extract", "--model", "en_core_web_sm_typo", "-", stdin=line)
+    assert result.returncode == 2 and "'en_core_web_sm_typo'" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["none", "rule-only"])
+def test_the_rule_only_pipeline_asked_for_by_name_works(name):
+    line = json.dumps(KISHIDA) + "\n"
+    result = run("extract", "-", stdin=line, env={"NEWSMON_SPACY_MODEL": name})
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [(e["visitor"]["country"], e["host"]["country"]) for e in events] == [("JPN", "USA")]
+    assert "1 articles read, 0 skipped" in result.stderr

