@@ -23,6 +23,18 @@ EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_BROKER = 0, 1, 2, 3
 
 # a message on stderr stays one line when a program or a log shipper reads it
 err = Console(stderr=True, soft_wrap=not sys.stderr.isatty())
+# stdout read by a program (a pipe, a file): wide enough that no table is cut or wrapped
+PIPE_WIDTH = 100_000
+
+
+def stdout_console() -> Console:
+    """stdout as rich's usual Console on a terminal. Elsewhere rich would assume 80 columns
+    (or COLUMNS) and cut table cells to fit ("…"): there nothing is cut or wrapped, a table
+    is as wide as its cells and a line as long as it is."""
+    console = Console(highlight=False)
+    if console.is_terminal:
+        return console
+    return Console(highlight=False, width=PIPE_WIDTH, soft_wrap=True)
 
 
 class InputReport:
@@ -86,7 +98,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     resolved = resolve_offline(results) if args.resolve else [e for _, e in results]
     rows = [event for events in resolved for event in events]
     if args.pretty:
-        Console().print(events_table(rows))
+        stdout_console().print(events_table(rows))
     else:
         for event in rows:
             sys.stdout.write(json.dumps(event, ensure_ascii=False) + "\n")
@@ -247,7 +259,7 @@ def cmd_tail(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     _raise_on_sigterm()
-    out = Console(highlight=False, soft_wrap=True)
+    out = Console(highlight=False, soft_wrap=True)  # lines only: never cut nor wrapped
     count = 0
     try:
         for _, value in tail(
@@ -285,14 +297,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     """Polls RSS/Atom feeds, publishes their new items as articles (streams/ingest/)."""
     from .ingest.command import run
 
-    return run(args, err)
+    return run(args, err, stdout_console())
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """The whole pipeline on this machine: embedded broker, a worker, the bundled samples
     published, every alert printed as it arrives, then a summary."""
     _raise_on_sigterm()
-    console = Console(highlight=False)
+    console = stdout_console()
     if args.feeds:
         from .ingest.demo import run_feed_demo
 

@@ -142,3 +142,16 @@ def test_the_rule_only_pipeline_asked_for_by_name_works(name):
     events = [json.loads(x) for x in result.stdout.splitlines()]
     assert [(e["visitor"]["country"], e["host"]["country"]) for e in events] == [("JPN", "USA")]
     assert "1 articles read, 0 skipped" in result.stderr
+
+
+def test_pretty_output_read_by_a_program_keeps_whole_ids(tmp_path):
+    """Piped, rich would assume 80 columns and cut the id ("…"): the whole id, one line."""
+    long_id = "kishida-washington-" + "0123456789" * 12
+    path = tmp_path / "long.jsonl"
+    path.write_text(json.dumps({**KISHIDA, "id": long_id}) + "\n", encoding="utf-8")
+    result = run("extract", "--pretty", str(path), env={"COLUMNS": "80"})  # rich's default
+    assert result.returncode == 0, result.stderr
+    assert "…" not in result.stdout
+    rows = [line for line in result.stdout.splitlines() if long_id in line]
+    assert len(rows) == 1, result.stdout
+    assert "Fumio Kishida" in rows[0] and "USA" in rows[0]
