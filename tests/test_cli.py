@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -155,3 +158,67 @@ def test_pretty_output_read_by_a_program_keeps_whole_ids(tmp_path):
     rows = [line for line in result.stdout.splitlines() if long_id in line]
     assert len(rows) == 1, result.stdout
     assert "Fumio Kishida" in rows[0] and "USA" in rows[0]
+
+
+# what each command's --help must list under "exit codes:" (what it returns: streams/cli.py)
+EXIT_CODES = {
+    "extract": {"0", "1", "2"},
+    "broker": {"0", "2"},
+    "worker": {"0", "2", "other"},
+    "publish": {"0", "1", "2", "3"},
+    "tail": {"0", "2", "3"},
+    "ingest": {"0", "1", "2", "3"},
+    "demo": {"0", "1", "2"},
+}
+EXTRACTOR_VARIABLES = {"NEWSMON_SPACY_MODEL", "NEWSMON_FAST_PATH", "NEWSMON_JUDGE"}
+
+
+def command_help(capsys, command: str) -> str:
+    from streams.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main([command, "--help"])
+    assert done.value.code == 0
+    return capsys.readouterr().out
+
+
+def test_every_command_has_a_help_text_checked_here():
+    from streams.cli import build_parser
+
+    parser = build_parser()
+    (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert set(commands.choices) == set(EXIT_CODES)
+
+
+@pytest.mark.parametrize("command", sorted(EXIT_CODES))
+def test_help_says_what_a_command_reads_writes_honours_and_returns(capsys, command):
+    from streams.ingest.config import IngestSettings
+    from streams.settings import Settings
+
+    text = command_help(capsys, command)
+    assert "\nreads:\n" in text and "\nwrites" in text, text
+    codes = text.split("\nexit codes:\n", 1)[1]
+    listed = set(re.findall(r"^  (\d+|other) ", codes, flags=re.MULTILINE))
+    assert listed == EXIT_CODES[command], codes
+    known = {f"NEWSMON_{f.upper()}" for f in Settings.__dataclass_fields__}
+    known |= {f"NEWSMON_INGEST_{f.name.upper()}" for f in dataclasses.fields(IngestSettings)}
+    known |= EXTRACTOR_VARIABLES
+    named = set(re.findall(r"\bNEWSMON_[A-Z_]+\b(?!\*)", text))  # not NEWSMON_INGEST_*
+    assert named <= known, named - known  # no variable that does not exist
+    if command == "broker":
+        assert "no NEWSMON_ variables" in text
+    else:
+        assert named, text
+    if command == "worker":
+        assert named >= known - {v for v in known if v.startswith("NEWSMON_INGEST_")}
+    if command == "ingest":
+        assert named >= {v for v in known if v.startswith("NEWSMON_INGEST_")}
+    if command == "extract":
+        assert named == EXTRACTOR_VARIABLES
+
+
+def test_help_is_not_wider_than_a_terminal(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    for command in EXIT_CODES:
+        wide = [line for line in command_help(capsys, command).splitlines() if len(line) > 80]
+        assert wide == [], (command, wide)
