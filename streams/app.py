@@ -73,7 +73,7 @@ def run_worker(settings: Settings) -> None:
     pipeline = build(
         app,
         settings,
-        lambda articles: [found for _, found in extractor.extract_many(articles)],
+        lambda articles: [(found, s) for _, found, s in extractor.extract_timed(articles)],
         metrics,
     )
 

@@ -85,7 +85,7 @@ class Metrics:
             registry=r,
         )
         self.extraction = Histogram(
-            "newsmon_extraction_seconds", "Extraction time per article",
+            "newsmon_extraction_seconds", "Each article's own extraction time",
             buckets=EXTRACTION_BUCKETS, registry=r,
         )  # fmt: skip
         self.end_to_end = Histogram(

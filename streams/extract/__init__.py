@@ -12,6 +12,7 @@ no event. The events are those of the full path.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from itertools import islice
@@ -112,31 +113,53 @@ class Extractor:
     ) -> Iterator[tuple[Article, list[dict]]]:
         """Like `extract` for many articles: `batch_size` at a time are tokenized and
         read by the first pass, and those that need it go through `nlp.pipe` together."""
+        for article, events, _ in self.extract_timed(articles, batch_size):
+            yield article, events
+
+    def extract_timed(
+        self, articles: Iterable[Article], batch_size: int = 64
+    ) -> Iterator[tuple[Article, list[dict], float]]:
+        """`extract_many`, with the seconds each article cost: its own tokenizing, first
+        pass and rules, plus its share (by tokens) of the `nlp.pipe` calls it went
+        through with others; a long text is timed whole."""
         items = iter(articles)
         while batch := list(islice(items, batch_size)):
             short = [n for n, a in enumerate(batch) if len(a.text) <= PART_CHARS]
-            docs = dict(zip(short, self._parse([batch[n].text for n in short]), strict=True))
+            costs = [0.0] * len(short)
+            parsed = self._parse([batch[n].text for n in short], costs)
+            docs = dict(zip(short, zip(parsed, costs, strict=True), strict=True))
             for n, article in enumerate(batch):
+                began = time.perf_counter()
                 if n not in docs:
-                    yield article, self._extract_long(article)
-                else:
-                    doc = docs[n]
-                    yield article, [] if doc is None else self.events(article, doc)
+                    events = self._extract_long(article)
+                    yield article, events, time.perf_counter() - began
+                    continue
+                doc, cost = docs[n]
+                events = [] if doc is None else self.events(article, doc)
+                yield article, events, cost + time.perf_counter() - began
 
-    def _parse(self, texts: list[str]) -> list[Doc | None]:
+    def _parse(self, texts: list[str], costs: list[float] | None = None) -> list[Doc | None]:
         """Each text through the pipeline, or None where the first pass shows that no
         rule can fire. A text that only an allegation could make an event of goes
         through the components up to the parser first, and on only if one of its
         sentences is a claim (`Gate.claims`); the components run in their order either
-        way, so its Doc is the one the whole pipeline makes."""
-        docs: list[Doc | None] = [self.nlp.make_doc(tokenizable(readable(text))) for text in texts]
+        way, so its Doc is the one the whole pipeline makes. `costs` (one per text)
+        receives the seconds spent on each text."""
+        costs = [0.0] * len(texts) if costs is None else costs
+        docs: list[Doc | None] = []
+        for n, text in enumerate(texts):
+            began = time.perf_counter()
+            docs.append(self.nlp.make_doc(tokenizable(readable(text))))
+            costs[n] += time.perf_counter() - began
         self.counts["texts"] += len(docs)
         whole = list(range(len(docs)))
         rest: list[int] = []  # read up to the parser already
         if self.fast:
             whole, claims = [], []
             for n, doc in enumerate(docs):
+                began = time.perf_counter()
                 verdict = self.gate(doc)
+                costs[n] += time.perf_counter() - began
                 if verdict.visit is not None or (verdict.allegation and not self.stages):
                     whole.append(n)
                 elif verdict.allegation is not None:
@@ -145,19 +168,32 @@ class Extractor:
                     docs[n] = None
             if claims:
                 self.counts["sentences"] += len(claims)
-                first = self._pipe([docs[n] for n in claims], disable=self.stages[1])
+                first = self._pipe_shared(docs, claims, costs, disable=self.stages[1])
                 for n, doc in zip(claims, first, strict=True):
                     docs[n] = doc if self.gate.claims(doc) else None
                     if docs[n] is not None:
                         rest.append(n)
         self.counts["parsed"] += len(whole) + len(rest)
-        for n, doc in zip(whole, self._pipe([docs[n] for n in whole]), strict=True):
+        for n, doc in zip(whole, self._pipe_shared(docs, whole, costs), strict=True):
             docs[n] = doc
         if rest:
-            later = self._pipe([docs[n] for n in rest], disable=self.stages[0])
+            later = self._pipe_shared(docs, rest, costs, disable=self.stages[0])
             for n, doc in zip(rest, later, strict=True):
                 docs[n] = doc
         return docs
+
+    def _pipe_shared(
+        self, docs: list, which: list[int], costs: list[float], disable: Iterable[str] = ()
+    ) -> list[Doc]:
+        """`_pipe` over `docs[n]` for `n` in `which`; its time is shared out to their
+        `costs` in proportion to their tokens."""
+        began = time.perf_counter()
+        piped = self._pipe([docs[n] for n in which], disable=disable)
+        elapsed = time.perf_counter() - began
+        tokens = sum(len(doc) for doc in piped) or 1
+        for n, doc in zip(which, piped, strict=True):
+            costs[n] += elapsed * len(doc) / tokens
+        return piped
 
     def parse_all(self, text: str) -> Doc:
         """One text through the whole pipeline, first pass or not."""

@@ -1,0 +1,32 @@
+"""Each article's own extraction time (`Extractor.extract_timed`, what the worker's
+`newsmon_extraction_seconds` records): the events are those of `extract_many`, and an
+article that goes through the statistical pipeline carries its share of the batch's
+`nlp.pipe` time, so one slow article stands out instead of raising a batch mean."""
+
+from __future__ import annotations
+
+from streams.articles import Article
+
+from ..conftest import REFERENCE
+
+DAY = "2024-06-19T09:00:00Z"
+
+
+def test_every_article_gets_its_own_cost_and_the_same_events(extractor):
+    reference = Article(
+        id="reference", text=REFERENCE.read_text(encoding="utf-8"), published_at=DAY
+    )
+    fillers = [
+        Article(id=f"filler-{n}", text="The city council met on Monday.", published_at=DAY)
+        for n in range(8)
+    ]
+    batch = [*fillers[:4], reference, *fillers[4:]]
+
+    timed = list(extractor.extract_timed(batch))
+    plain = list(extractor.extract_many(batch))
+    assert [(a.id, e) for a, e, _ in timed] == [(a.id, e) for a, e in plain]
+    costs = {a.id: seconds for a, _, seconds in timed}
+    assert all(seconds > 0 for seconds in costs.values())
+    # the reference went through the pipeline (thousands of tokens), the fillers not at all
+    assert costs["reference"] > max(v for k, v in costs.items() if k != "reference")
+    assert any(e for a, e, _ in timed if a.id == "reference")
