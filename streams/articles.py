@@ -94,12 +94,18 @@ class Article:
 
     @property
     def day(self) -> date:
-        """The publication day, or today when the article does not say."""
+        """The publication day, or today when the article does not say; kept within the
+        years 100-9899, so the rules' date arithmetic ("last year", "next Tuesday") never
+        leaves the calendar for an article dated at year 1 or 9999."""
         parsed = parse_time(self.published_at)
-        return parsed.date() if parsed else datetime.now(UTC).date()
+        day = parsed.date() if parsed else datetime.now(UTC).date()
+        return min(max(day, EARLIEST_DAY), LATEST_DAY)
 
     def to_dict(self) -> dict:
         return {k: getattr(self, k) for k in FIELDS if getattr(self, k) is not None}
+
+
+EARLIEST_DAY, LATEST_DAY = date(100, 1, 1), date(9899, 12, 31)
 
 
 def parse_time(value: str | None) -> datetime | None:

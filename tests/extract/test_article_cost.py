@@ -30,3 +30,11 @@ def test_every_article_gets_its_own_cost_and_the_same_events(extractor):
     # the reference went through the pipeline (thousands of tokens), the fillers not at all
     assert costs["reference"] > max(v for k, v in costs.items() if k != "reference")
     assert any(e for a, e, _ in timed if a.id == "reference")
+
+
+def test_articles_dated_at_the_ends_of_the_calendar_are_read(extractor):
+    """Year 1 and 9999 are valid RFC 3339: the rules' date arithmetic must not overflow."""
+    text = REFERENCE.read_text(encoding="utf-8")
+    for when in ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"):
+        events = extractor.extract(Article(id="edge", text=text, published_at=when))
+        assert {e["type"] for e in events} == {"leader_visit", "sanctions_allegation"}
