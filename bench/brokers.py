@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -37,7 +35,14 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from rich.table import Table  # noqa: E402
-from throughput import MemoryWatch, console, end_to_end, load_stream, messages  # noqa: E402
+from throughput import (  # noqa: E402
+    MemoryWatch,
+    console,
+    end_to_end,
+    in_workdir,
+    load_stream,
+    messages,
+)
 
 CLUSTER = [sys.executable, str(ROOT / "deploy" / "kafka" / "cluster.py")]
 
@@ -100,14 +105,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.quick:
         args.articles, args.pairs = min(args.articles, 500), 1
-    workdir = Path(tempfile.mkdtemp(prefix="newsmon-bench-kafka-"))
-    try:
-        status = run(args, workdir)
-    except BaseException:
-        console.print(f"the stream and the workers' logs are in {workdir}")
-        raise
-    shutil.rmtree(workdir, ignore_errors=True)
-    return status
+    return in_workdir(run, args, "newsmon-bench-brokers-")
 
 
 def run(args: argparse.Namespace, workdir: Path) -> int:

@@ -561,7 +561,13 @@ def main() -> int:
     if args.quick:
         args.articles, args.latency_seconds, args.pairs = min(args.articles, 700), 15.0, 1
 
-    workdir = Path(tempfile.mkdtemp(prefix="newsmon-bench-"))
+    return in_workdir(run, args, "newsmon-bench-")
+
+
+def in_workdir(run, args: argparse.Namespace, prefix: str) -> int:
+    """`run(args, workdir)` in a fresh temporary folder, removed after a clean run and
+    kept (and named) after a failure."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
     try:
         status = run(args, workdir)
     except BaseException:
