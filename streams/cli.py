@@ -21,6 +21,7 @@ from .settings import EVENT_TYPES, Settings
 
 SAMPLES = Path(__file__).with_name("data") / "samples.jsonl"
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_BROKER = 0, 1, 2, 3
+EXIT_FAILED = 4  # deliver: a sink stopped on an unexpected error
 
 # a message on stderr stays one line when a program or a log shipper reads it
 err = Console(stderr=True, soft_wrap=not sys.stderr.isatty())
@@ -302,6 +303,66 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return run(args, err, stdout_console())
 
 
+def cmd_deliver(args: argparse.Namespace) -> int:
+    """Runs the sinks of a sinks.toml until Ctrl-C or SIGTERM (streams/sinks/)."""
+    import logging
+    import threading
+
+    from .clients import ensure_topics, producer
+    from .sinks.config import ConfigError, load_sinks
+    from .sinks.metrics import SinkMetrics
+    from .sinks.runner import run_sinks
+
+    settings = _settings(args)
+    try:
+        sinks = load_sinks(args.config)
+    except ConfigError as exc:
+        err.print(f"newsmon: {exc}", highlight=False, markup=False)
+        return EXIT_USAGE
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    for name in ("httpx", "httpcore"):  # they would log each request's URL (may hold a token)
+        logging.getLogger(name).setLevel(logging.WARNING)
+    metrics = SinkMetrics(s.name for s in sinks)
+    if args.metrics_port:
+        try:
+            metrics.serve(args.metrics_host, args.metrics_port)
+        except OSError as exc:
+            err.print(f"newsmon: metrics port {args.metrics_port}: {exc}", highlight=False)
+            return EXIT_USAGE
+        err.print(
+            f"metrics: http://{args.metrics_host}:{args.metrics_port}/metrics", highlight=False
+        )
+    # KafkaError here (broker unreachable) propagates: exit 3 (`main`)
+    topics = [settings.alerts_topic, *(s.dlq_topic(settings.alerts_topic) for s in sinks)]
+    ensure_topics(settings, topics)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    client = producer(settings)
+    try:
+        failed = run_sinks(
+            settings,
+            sinks,
+            client,
+            metrics,
+            stop,
+            on_ready=lambda: err.print("newsmon deliver ready", highlight=False),
+        )
+    finally:
+        client.close()
+    for sink in sinks:
+        figures = ", ".join(
+            f"{int(metrics.value(f'newsmon_sink_{what}_total', sink=sink.name))} {what}"
+            for what in ("delivered", "retried", "failed", "filtered")
+        )
+        err.print(f"sink {sink.name}: {figures}", highlight=False, markup=False)
+    for name, exc in failed:
+        err.print(f"newsmon: sink {name} stopped: {exc}", highlight=False, markup=False)
+    if any(isinstance(exc, KafkaError) for _, exc in failed):
+        return EXIT_BROKER
+    return EXIT_FAILED if failed else EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """The whole pipeline on this machine: embedded broker, a worker, the bundled samples
     published, every alert printed as it arrives, then a summary."""
@@ -561,6 +622,51 @@ exit codes:
        directory, a bad NEWSMON_* setting
   3    broker error: unreachable, or an article could not be published""",
     ),
+    "deliver": (
+        """\
+Delivers alerts to webhooks and chat (README "Delivery to webhooks and
+chat") until Ctrl-C or SIGTERM. Each sink reads the alerts in its own
+consumer group (<app id>.sink.<name>), so a slow or dead endpoint holds back
+only itself, never the worker.
+
+reads:
+  --config sinks.toml: one [[sink]] table a sink: name, type (webhook or
+  chat), url, secret_env (the variable holding its shared secret), and
+  optionally max_attempts, backoff, max_backoff, jitter, timeout,
+  max_retry_wait, start (earliest or latest) and the filters kinds,
+  countries, statuses, min_confidence (deploy/sinks.toml.example).
+  the alerts topic (NEWSMON_ALERTS_TOPIC, default newsmon.alerts): alerts
+  and status changes (schemas/alert.v2.json).
+
+writes:
+  each sink's URL: an HTTP POST per alert; webhook: the alert's JSON, with
+  X-Newsmon-Signature: sha256=<HMAC-SHA256 of the body> and Idempotency-Key:
+  the alert_id; chat: {"text": "<one line>"} (Slack-compatible). Timeouts,
+  connection errors, 408, 429 (Retry-After honoured) and 5xx are retried
+  with exponential backoff and jitter; other statuses are permanent.
+  <alerts topic>.sink.<name>.dlq: what could not be delivered, after
+  max_attempts or a permanent status, with the reason
+  (schemas/sink-dead-letter.v1.json). Offsets are committed after delivery
+  or dead-lettering. With --metrics-port, Prometheus /metrics.
+  stderr: one line a failed attempt and a dead letter, "newsmon deliver
+  ready", and each sink's totals at the end. Nothing on stdout.""",
+        f"""\
+environment (every NEWSMON_* setting is read and checked; these are used):
+{KAFKA_SETTINGS},
+  NEWSMON_APP_ID, NEWSMON_TOPIC_PREFIX, NEWSMON_ALERTS_TOPIC,
+  NEWSMON_PARTITIONS, NEWSMON_REPLICATION_FACTOR, NEWSMON_SESSION_TIMEOUT,
+  NEWSMON_FETCH_WAIT_MS, NEWSMON_PRODUCER_LINGER_MS,
+  NEWSMON_PRODUCER_BATCH_BYTES, NEWSMON_MAX_MESSAGE_BYTES
+  and the variables the sinks' secret_env name (never printed).
+
+exit codes:
+  0    stopped with Ctrl-C or SIGTERM
+  2    usage or configuration: bad arguments, a bad sinks.toml (the message
+       names the sink and the key), a secret variable not set, a bad
+       NEWSMON_* setting, the metrics port in use
+  3    broker error: unreachable, or a dead letter was not acknowledged
+  4    a sink stopped on an unexpected error (the others were stopped)""",
+    ),
     "demo": (
         """\
 Runs the whole pipeline on this machine, then stops everything it started:
@@ -595,7 +701,7 @@ exit codes:
 COMMAND_EPILOG = """\
 Each command's --help says what it reads and writes, the environment variables
 it honours and its exit codes: 0 done, 1 bad input (reported and skipped),
-2 usage or configuration, 3 broker error."""
+2 usage or configuration, 3 broker error (deliver: 4, a sink failed)."""
 
 
 def _command(sub, name: str, summary: str) -> argparse.ArgumentParser:
@@ -677,6 +783,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--metrics-port", type=int, help="serve /metrics on this port")
     p.add_argument("--broker", help="broker URL (default: NEWSMON_BROKER)")
     p.set_defaults(func=cmd_ingest)
+
+    p = _command(sub, "deliver", "deliver alerts to webhooks and chat (sinks.toml)")
+    p.add_argument("--config", type=Path, required=True, help="sinks.toml: [[sink]] tables")
+    p.add_argument("--broker", help="broker URL (default: NEWSMON_BROKER)")
+    p.add_argument("--metrics-port", type=int, default=0, help="serve /metrics on this port")
+    p.add_argument("--metrics-host", default="127.0.0.1", help="address of /metrics")
+    p.set_defaults(func=cmd_deliver)
 
     p = _command(sub, "demo", "run the whole pipeline on the bundled sample articles")
     p.add_argument("--timeout", type=float, default=300, help="give up after this many seconds")

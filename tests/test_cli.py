@@ -169,6 +169,7 @@ EXIT_CODES = {
     "tail": {"0", "2", "3"},
     "ingest": {"0", "1", "2", "3"},
     "demo": {"0", "1", "2"},
+    "deliver": {"0", "2", "3", "4"},
 }
 EXTRACTOR_VARIABLES = {"NEWSMON_SPACY_MODEL", "NEWSMON_FAST_PATH", "NEWSMON_JUDGE"}
 
