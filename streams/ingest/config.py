@@ -156,15 +156,21 @@ FEED_KEYS = {"url", "interval", "source", "language"}
 DEFAULT_KEYS = FEED_KEYS - {"url"}
 
 
+def read_toml(path: Path, error: type[Exception] = ConfigError) -> dict:
+    """A TOML file's tables; a missing, unreadable or malformed file raises `error` with
+    a one-line message naming the file (the feeds and the sinks files alike)."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"no such file: {path}") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise error(f"{path}: {exc}") from None
+
+
 def load_feeds(path: Path, settings: IngestSettings) -> list[FeedConfig]:
     """`feeds.toml`: an optional `[defaults]` table (interval, source, language) and one
     `[[feed]]` table per feed (url, and any of the defaults' keys)."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"no such file: {path}") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+    data = read_toml(path)
     unknown = set(data) - {"defaults", "feed"}
     if unknown:
         raise ConfigError(f"{path}: unknown table(s): {', '.join(sorted(unknown))}")

@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..ingest.config import read_toml
 from ..settings import EVENT_TYPES
 from .deliver import RetryPolicy
 from .filters import STATUSES, Filters
@@ -72,12 +72,7 @@ class SinkConfig:
 
 
 def load_sinks(path: Path, env: Mapping[str, str] | None = None) -> list[SinkConfig]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"no such file: {path}") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+    data = read_toml(path, ConfigError)
     return parse_sinks(data, str(path), os.environ if env is None else env)
 
 
