@@ -21,7 +21,6 @@ These override Faust internals: check them on a Faust upgrade.
 from __future__ import annotations
 
 import bisect
-import inspect
 import logging
 from collections.abc import AsyncIterator
 from importlib import metadata
@@ -69,7 +68,8 @@ def check_internals(overridden: dict[type, tuple[str, ...]] = OVERRIDDEN) -> Non
     ]
     from aiokafka import AIOKafkaConsumer
 
-    if "_fetch_max_wait_ms" not in inspect.getsource(AIOKafkaConsumer.__init__):
+    # the names its constructor sets, from its code object (no source file read at start)
+    if "_fetch_max_wait_ms" not in AIOKafkaConsumer.__init__.__code__.co_names:
         missing.append("aiokafka.AIOKafkaConsumer._fetch_max_wait_ms")
     if missing:
         installed = ", ".join(f"{p} {_version(p)}" for p in ("faust-streaming", "aiokafka"))
