@@ -70,11 +70,19 @@ class KafkaCluster:
     def controller(self) -> int:
         return int(_run("controller").strip())
 
-    def leaders(self, *topics: str) -> Counter:
-        """How many partitions of `topics` each node leads."""
+    def partitions(self, *topics: str) -> list[dict]:
+        """The partitions of `topics` as the cluster describes them (leader, replicas, ISR)."""
         admin = KafkaAdminClient(bootstrap_servers=self.bootstrap)
         try:
             described = admin.describe_topics(list(topics))
         finally:
             admin.close()
-        return Counter(p["leader_id"] for t in described for p in t["partitions"])
+        return [p for t in described for p in t["partitions"]]
+
+    def leaders(self, *topics: str) -> Counter:
+        """How many partitions of `topics` each node leads."""
+        return Counter(p["leader_id"] for p in self.partitions(*topics))
+
+    def fully_replicated(self, *topics: str) -> bool:
+        """Every partition of `topics` has all its replicas in sync."""
+        return all(len(p["isr_nodes"]) == len(p["replica_nodes"]) for p in self.partitions(*topics))

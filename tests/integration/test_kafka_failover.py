@@ -11,7 +11,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from kafka import KafkaAdminClient
 
 from .conftest import ON_KAFKA
 from .test_pipeline import Offline, corpus_articles
@@ -30,17 +29,6 @@ pytestmark = [
 ]
 
 DOWN_FOR = 20.0  # seconds the broker stays dead, the stream still flowing
-
-
-def fully_replicated(bootstrap: str, topics: list[str]) -> bool:
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-    try:
-        described = admin.describe_topics(topics)
-    finally:
-        admin.close()
-    return all(
-        len(p["isr_nodes"]) == len(p["replica_nodes"]) for t in described for p in t["partitions"]
-    )
 
 
 @pytest.mark.parametrize("victim", ["partition leader", "controller"])
@@ -73,7 +61,7 @@ def test_a_broker_killed_mid_stream_loses_nothing_and_duplicates_no_alert(
     assert not publisher.is_alive()
     wait_drained([worker], timeout=900)
     drained = time.monotonic()
-    while not fully_replicated(kafka_cluster.bootstrap, topics):
+    while not kafka_cluster.fully_replicated(*topics):
         assert time.monotonic() - drained < 300, "the restarted broker never caught up"
         time.sleep(1.0)
     in_sync = time.monotonic()
