@@ -14,10 +14,10 @@ from kafka.errors import KafkaError
 from rich.console import Console
 from rich.table import Table
 
-from . import __version__
+from . import __version__, kinds
 from .articles import Article, InvalidArticle, from_dict, parse_lines, read_jsonl, read_text_file
 from .progress import progress_bar
-from .settings import EVENT_TYPES, Settings
+from .settings import Settings
 
 SAMPLES = Path(__file__).with_name("data") / "samples.jsonl"
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_BROKER = 0, 1, 2, 3
@@ -120,25 +120,8 @@ def events_table(events: list[dict]) -> Table:
     ):
         table.add_column(column)
     for e in events:
-        if e["type"] == "leader_visit":
-            v, h = e["visitor"], e["host"]
-            where = h["country"] + (f" ({h['city']})" if h["city"] else "")
-            if h["leader"]:
-                where += f", meets {h['leader']}"
-            who = f"{v['title'] + ' ' if v['title'] else ''}{v['name']} ({v['country']})"
-            table.add_row(e["article_id"], "visit", who, where, e["status"], e["when"] or "")
-        else:
-            accused = e["accused"]
-            if e["counterparties"]:
-                accused += " -> " + ", ".join(e["counterparties"])
-            table.add_row(
-                e["article_id"],
-                "sanctions",
-                e["subject"],
-                accused,
-                ", ".join(e["accusers"]),
-                "denied" if e["denied"] else "",
-            )
+        kind = kinds.of(e)
+        table.add_row(e["article_id"], kind.label or kind.name, *kind.row(e))
     return table
 
 
@@ -762,7 +745,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_publish)
 
     p = _command(sub, "tail", "print alerts as they arrive")
-    p.add_argument("--type", action="append", choices=EVENT_TYPES, help="only this event type")
+    p.add_argument("--type", action="append", choices=kinds.names(), help="only this event type")
     p.add_argument("--updates", action="store_true", help="also report-count updates")
     p.add_argument("--topic", action="append", help="read these topics instead (any topic)")
     p.add_argument("--json", action="store_true", help="JSON Lines instead of readable lines")

@@ -3,8 +3,8 @@
 - `person_id`: a leader as a person, not a spelling: the leaders data's own entry
   ("Zelenskiy", "Zelensky" and "Volodymyr Zelenskyy" are `UKR:volodymyr-zelensky`),
   else the name folded to ASCII.
-- `block_key`: the set of events a report could belong to: visitor person and host
-  country for a visit, the accused country for an allegation. The stream keys the
+- `block_key`: the set of events a report could belong to (`Kind.block`: visitor person
+  and host country for a visit, the accused country for an allegation). The stream keys the
   events topic by it, so every report that could join an event reaches one partition.
 - `subject_kinds`: what an allegation is about, in coarse kinds (arms, oil, ...), so
   that two wordings of one claim match and two different claims do not.
@@ -85,12 +85,12 @@ def person_id(name: str, country: str) -> str:
 
 
 def block_key(event: dict) -> str:
-    """The identity block of an event (also the events topic's message key)."""
-    if event["type"] == "leader_visit":
-        visitor = event["visitor"]
-        who = person_id(visitor["name"], visitor["country"])
-        return f"lv|{who}|{event['host']['country']}"
-    return f"sa|{event['accused']}"
+    """The identity block of an event (also the events topic's message key): its kind's
+    prefix and what its kind says it is about (`Kind.block`)."""
+    from . import kinds
+
+    kind = kinds.of(event)
+    return f"{kind.prefix}|{kind.block(event)}"
 
 
 SUBJECT_KINDS = {

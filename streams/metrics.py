@@ -13,8 +13,7 @@ from importlib import metadata
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
-from . import __version__
-from .settings import EVENT_TYPES
+from . import __version__, kinds
 
 REJECT_REASONS = (
     "empty_message",
@@ -31,7 +30,6 @@ REJECT_REASONS = (
     "bad_unicode",
     "extraction_failed",
 )
-STATUSES = {"leader_visit": ("ongoing", "planned", "past"), "sanctions_allegation": ("none",)}
 OTHER = "other"
 CODE = re.compile(r"[A-Z0-9]{2,4}")
 
@@ -109,11 +107,11 @@ class Metrics:
         )  # fmt: skip
         for reason in REJECT_REASONS:
             self.rejected.labels(reason)
-        for kind in EVENT_TYPES:
-            self.alerts.labels(kind)
-            self.duplicates.labels(kind)
-            for status in STATUSES[kind]:
-                self.events.labels(kind, status)
+        for kind in kinds.all_kinds():
+            self.alerts.labels(kind.name)
+            self.duplicates.labels(kind.name)
+            for status in kind.statuses:
+                self.events.labels(kind.name, status)
 
     def set_build(self, model: str) -> None:
         self.build.labels(
@@ -128,11 +126,11 @@ class Metrics:
         self.rejected.labels(reason if reason in REJECT_REASONS else OTHER).inc()
 
     def extracted(self, event: dict) -> None:
-        kind = event.get("type")
-        if kind not in STATUSES:
+        kind = kinds.get(event.get("type", ""))
+        if kind is None:
             return
-        status = event.get("status") or "none"
-        self.events.labels(kind, status if status in STATUSES[kind] else OTHER).inc()
+        status = kind.status(event)
+        self.events.labels(kind.name, status if status in kind.statuses else OTHER).inc()
 
     def alerted(self, event: dict, seconds_since_arrival: float | None) -> None:
         kind = event["type"]
@@ -169,8 +167,6 @@ def _code(code: object) -> str:
 
 
 def country_pairs(event: dict) -> list[tuple[str, str]]:
-    """(from, to) country codes of an event: visitor -> host, each accuser -> accused."""
-    if event.get("type") == "leader_visit":
-        return [(_code(event["visitor"]["country"]), _code(event["host"]["country"]))]
-    accused = _code(event.get("accused"))
-    return [(_code(accuser), accused) for accuser in event.get("accusers", [])]
+    """(from, to) country codes of an event (`Kind.country_pairs`: visitor -> host, each
+    accuser -> accused), as label values."""
+    return [(_code(a), _code(b)) for a, b in kinds.of(event).country_pairs(event)]

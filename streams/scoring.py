@@ -1,7 +1,8 @@
 """Scores predicted events against an annotated corpus (see tests/fixtures/corpus/FORMAT.md).
 
-Leader visits match on (article, visitor country, host country, status); sanctions
-allegations on (article, accused country)."""
+Events match on their kind's scoring key (`Kind.score_key`): leader visits on (article,
+visitor country, host country, status), sanctions allegations on (article, accused
+country); matched events are compared field by field (`Kind.compare`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import kinds
 from .articles import Article, from_dict
 
 
@@ -36,12 +38,9 @@ def load_corpus(*paths: Path) -> list[Annotated]:
     return out
 
 
-def visit_key(article_id: str, e: dict) -> tuple:
-    return (article_id, e["visitor"]["country"], e["host"]["country"], e["status"])
-
-
-def allegation_key(article_id: str, e: dict) -> tuple:
-    return (article_id, e["accused"])
+def match_key(article_id: str, e: dict) -> tuple:
+    """What a gold and a predicted event match on: the article and the kind's key."""
+    return kinds.of(e).score_key(article_id, e)
 
 
 @dataclass
@@ -67,13 +66,24 @@ class TypeScore:
 
 @dataclass
 class Report:
-    visits: TypeScore
-    allegations: TypeScore
+    by_kind: dict[str, TypeScore]
     status_accuracy: float
-    accuser_overlap: float
     field_accuracy: dict[str, float]
     articles: int
     recall_by_status: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def visits(self) -> TypeScore:
+        return self.by_kind["leader_visit"]
+
+    @property
+    def allegations(self) -> TypeScore:
+        return self.by_kind["sanctions_allegation"]
+
+    @property
+    def accuser_overlap(self) -> float:
+        """Jaccard overlap of the accusers of matched allegations."""
+        return self.field_accuracy.get("accusers", 1.0)
 
     def as_dict(self) -> dict:
         def t(s: TypeScore) -> dict:
@@ -88,8 +98,7 @@ class Report:
 
         return {
             "articles": self.articles,
-            "leader_visit": t(self.visits),
-            "sanctions_allegation": t(self.allegations),
+            **{name: t(s) for name, s in self.by_kind.items()},
             "status_accuracy": round(self.status_accuracy, 4),
             "accuser_overlap": round(self.accuser_overlap, 4),
             "field_accuracy": {k: round(v, 4) for k, v in self.field_accuracy.items()},
@@ -99,71 +108,48 @@ class Report:
 
     @property
     def overall(self) -> TypeScore:
-        """Both types counted together (micro-averaged)."""
-        v, a = self.visits, self.allegations
-        return TypeScore(v.tp + a.tp, v.fp + a.fp, v.fn + a.fn)
+        """Every kind counted together (micro-averaged)."""
+        s = self.by_kind.values()
+        return TypeScore(sum(x.tp for x in s), sum(x.fp for x in s), sum(x.fn for x in s))
 
 
 def score(corpus: Iterable[Annotated], predictions: dict[str, list[dict]]) -> Report:
-    visits, allegations = TypeScore(), TypeScore()
+    """Per kind: gold and predicted events matched on `match_key`. For kinds with
+    statuses, recall by status and the status accuracy of predictions whose parties
+    (the key without its status) are in the gold."""
+    by_kind = {kind.name: TypeScore() for kind in kinds.all_kinds()}
     status_hits = status_total = 0
-    overlaps: list[float] = []
-    fields: dict[str, list[bool]] = {}
+    fields: dict[str, list[float]] = {}
     by_status: dict[str, list[bool]] = {}
     count = 0
     for item in corpus:
         count += 1
         aid = item.article.id
         pred = predictions.get(aid, [])
-        gold_v = {visit_key(aid, e): e for e in item.events if e["type"] == "leader_visit"}
-        pred_v = {visit_key(aid, e): e for e in pred if e["type"] == "leader_visit"}
-        _count(visits, gold_v, pred_v)
-        for k in gold_v:
-            by_status.setdefault(k[3], []).append(k in pred_v)
-        gold_statuses: dict[tuple, set[str]] = {}
-        for k in gold_v:
-            gold_statuses.setdefault(k[:3], set()).add(k[3])
-        for k in pred_v:  # a predicted visit whose parties are in the gold: right status?
-            if k[:3] in gold_statuses:
-                status_total += 1
-                status_hits += k[3] in gold_statuses[k[:3]]
-        for k in gold_v.keys() & pred_v.keys():
-            g, p = gold_v[k], pred_v[k]
-            for name, gv, pv in (
-                ("visitor.name", g["visitor"]["name"], p["visitor"]["name"]),
-                ("host.city", g["host"].get("city"), p["host"].get("city")),
-                ("host.leader", g["host"].get("leader"), p["host"].get("leader")),
-                ("when", g.get("when"), p.get("when")),
-            ):
-                fields.setdefault(name, []).append(_same(gv, pv))
-        gold_a = {
-            allegation_key(aid, e): e for e in item.events if e["type"] == "sanctions_allegation"
-        }
-        pred_a = {allegation_key(aid, e): e for e in pred if e["type"] == "sanctions_allegation"}
-        _count(allegations, gold_a, pred_a)
-        for k in gold_a.keys() & pred_a.keys():
-            g, p = gold_a[k], pred_a[k]
-            ga, pa = set(g["accusers"]), set(p["accusers"])
-            overlaps.append(len(ga & pa) / len(ga | pa) if ga | pa else 1.0)
-            fields.setdefault("denied", []).append(g["denied"] == p["denied"])
-            fields.setdefault("counterparties", []).append(
-                set(g["counterparties"]) == set(p["counterparties"])
-            )
+        for kind in kinds.all_kinds():
+            gold_k = {match_key(aid, e): e for e in item.events if e["type"] == kind.name}
+            pred_k = {match_key(aid, e): e for e in pred if e["type"] == kind.name}
+            _count(by_kind[kind.name], gold_k, pred_k)
+            if len(kind.statuses) > 1:  # keys end with the status
+                for k in gold_k:
+                    by_status.setdefault(k[-1], []).append(k in pred_k)
+                gold_statuses: dict[tuple, set[str]] = {}
+                for k in gold_k:
+                    gold_statuses.setdefault(k[:-1], set()).add(k[-1])
+                for k in pred_k:
+                    if k[:-1] in gold_statuses:
+                        status_total += 1
+                        status_hits += k[-1] in gold_statuses[k[:-1]]
+            for k in gold_k.keys() & pred_k.keys():
+                for name, agreement in kind.compare(gold_k[k], pred_k[k]).items():
+                    fields.setdefault(name, []).append(agreement)
     return Report(
-        visits,
-        allegations,
+        by_kind,
         status_hits / status_total if status_total else 1.0,
-        sum(overlaps) / len(overlaps) if overlaps else 1.0,
         {k: sum(v) / len(v) for k, v in sorted(fields.items())},
         count,
         {k: sum(v) / len(v) for k, v in sorted(by_status.items())},
     )
-
-
-def _same(gold, pred) -> bool:
-    if gold is None or pred is None:
-        return gold is None and pred is None
-    return gold.strip().lower() == pred.strip().lower()
 
 
 def _count(score_: TypeScore, gold: dict, pred: dict) -> None:
@@ -181,7 +167,7 @@ def format_report(report: Report) -> str:
         f"articles: {report.articles}",
         "type                   P      R      F1     tp  fp  fn",
     ]
-    for name, s in (("leader_visit", report.visits), ("sanctions_allegation", report.allegations)):
+    for name, s in report.by_kind.items():
         counts = f"{s.tp:4d} {s.fp:3d} {s.fn:3d}"
         lines.append(f"{name:<20} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f}  {counts}")
     o = report.overall
@@ -191,6 +177,8 @@ def format_report(report: Report) -> str:
     lines.append(f"status accuracy (visits matched on parties): {report.status_accuracy:.3f}")
     lines.append(f"accuser overlap (Jaccard, matched allegations): {report.accuser_overlap:.3f}")
     for k, v in report.field_accuracy.items():
+        if k == "accusers":
+            continue
         lines.append(f"field {k}: {v:.3f}")
     return "\n".join(lines)
 
@@ -220,14 +208,14 @@ def score_identity(corpus: Iterable[Annotated], predictions: dict[str, list[dict
     reports = 0
     for item in corpus:
         aid = item.article.id
-        pred = {_key(aid, e): e["event_id"] for e in predictions.get(aid, [])}
+        pred = {match_key(aid, e): e["event_id"] for e in predictions.get(aid, [])}
         for e in item.events:
             if "event_key" not in e:
                 continue
             reports += 1
-            key = _key(aid, e)
+            key = match_key(aid, e)
             if key in pred:
-                found.append((e["event_key"], key[1:3] if len(key) > 2 else key[1:], pred[key]))
+                found.append((e["event_key"], kinds.of(e).score_parties(e), pred[key]))
     by_key: dict[str, set[str]] = {}
     for event_key, _, pid in found:
         by_key.setdefault(event_key, set()).add(pid)
@@ -241,9 +229,3 @@ def score_identity(corpus: Iterable[Annotated], predictions: dict[str, list[dict
                 pairs += 1
                 apart += id1 != id2
     return IdentityReport(merged, len(clusters), apart, pairs, len(found), reports)
-
-
-def _key(article_id: str, e: dict) -> tuple:
-    return (
-        visit_key(article_id, e) if e["type"] == "leader_visit" else allegation_key(article_id, e)
-    )

@@ -62,9 +62,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
-from . import security
-
-EVENT_TYPES = ("leader_visit", "sanctions_allegation")
+from . import kinds, security
 
 # The broker-dependent defaults, per `NEWSMON_BROKER_PROFILE` (see the module docstring).
 PROFILES: dict[str, dict[str, int]] = {
@@ -196,7 +194,8 @@ class Settings:
 
     @property
     def alert_topics(self) -> list[str]:
-        return [self.alerts_topic, *(self.type_topic(t) for t in EVENT_TYPES)]
+        """The alerts topic and one per registered kind (`streams.kinds`)."""
+        return [self.alerts_topic, *(self.type_topic(t) for t in kinds.names())]
 
     @property
     def all_topics(self) -> list[str]:

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import faust
 from faust.types import TopicT
 
-from .settings import EVENT_TYPES, Settings
+from . import kinds
+from .settings import Settings
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ def declare(app: faust.App, settings: Settings) -> Topics:
         articles=topic(settings.articles_topic, "raw"),
         events=topic(settings.events_topic),
         alerts=topic(settings.alerts_topic),
-        by_type={t: topic(settings.type_topic(t)) for t in EVENT_TYPES},
+        by_type={t: topic(settings.type_topic(t)) for t in kinds.names()},
         updates=topic(settings.updates_topic),
         dlq=topic(settings.dlq_topic),
     )

@@ -19,9 +19,9 @@ from itertools import islice
 
 from spacy.tokens import Doc
 
+from .. import kinds
 from ..articles import Article
-from .allegations import find_allegations
-from .events import allegation_events, visit_events
+from ..kinds import Kind, Reading
 from .furniture import readable
 from .gate import Gate
 from .gazetteer import load_gazetteer
@@ -156,21 +156,24 @@ class Extractor:
         rest: list[int] = []  # read up to the parser already
         if self.fast:
             whole, claims = [], []
+            asked: dict[int, list[Kind]] = {}  # the kinds that asked "parsed" of a text
             for n, doc in enumerate(docs):
                 began = time.perf_counter()
-                verdict = self.gate(doc)
+                asks = self.first_pass(doc)
                 costs[n] += time.perf_counter() - began
-                if verdict.visit is not None or (verdict.allegation and not self.stages):
+                if "whole" in asks.values() or (asks and not self.stages):
                     whole.append(n)
-                elif verdict.allegation is not None:
+                elif asks:
                     claims.append(n)
+                    asked[n] = list(asks)
                 else:
                     docs[n] = None
             if claims:
                 self.counts["sentences"] += len(claims)
                 first = self._pipe_shared(docs, claims, costs, disable=self.stages[1])
                 for n, doc in zip(claims, first, strict=True):
-                    docs[n] = doc if self.gate.claims(doc) else None
+                    needed = any(kind.parsed_pass(doc, self.gate) for kind in asked[n])
+                    docs[n] = doc if needed else None
                     if docs[n] is not None:
                         rest.append(n)
         self.counts["parsed"] += len(whole) + len(rest)
@@ -181,6 +184,13 @@ class Extractor:
             for n, doc in zip(rest, later, strict=True):
                 docs[n] = doc
         return docs
+
+    def first_pass(self, doc: Doc) -> dict[Kind, str]:
+        """What each kind asks of the pipeline for a tokenized text (`Kind.first_pass`):
+        "whole", or "parsed" (up to the parser, then `Kind.parsed_pass`); kinds that
+        cannot fire are left out."""
+        verdict = self.gate(doc)
+        return {kind: p for kind in kinds.all_kinds() if (p := kind.first_pass(doc, verdict))}
 
     def _pipe_shared(
         self, docs: list, which: list[int], costs: list[float], disable: Iterable[str] = ()
@@ -227,20 +237,20 @@ class Extractor:
     def findings(self, article: Article, doc: Doc) -> tuple[Mentions, list[VisitFinding]]:
         """Who and where the article names, and the visit rules' findings (before the
         judge)."""
+        r = self.reading(article, doc)
+        return r.mentions, find_visits(doc, r.mentions, r.times, article.day)
+
+    def reading(self, article: Article, doc: Doc) -> Reading:
+        """What every kind's finder reads: the Doc, its mentions and time phrases."""
         day = article.day
         mentions = resolve(doc, self.gazetteer, day)
         times = [t for s in doc.sents for t in find_times(s.text, s.start_char, day)]
-        return mentions, find_visits(doc, mentions, times, day)
+        return Reading(article, doc, mentions, times, self.judge)
 
     def events(self, article: Article, doc: Doc) -> list[dict]:
-        day = article.day
-        mentions, visits = self.findings(article, doc)
-        if self.judge is not None:
-            visits = self.judge.review(visits, doc, mentions)
-        allegations = find_allegations(doc, mentions)
-        events = visit_events(visits, mentions, article.id, day) + allegation_events(
-            allegations, article.id, day
-        )
+        """Every registered kind's events in the article (`Kind.find`), in kind order."""
+        reading = self.reading(article, doc)
+        events = [event for kind in kinds.all_kinds() for event in kind.find(reading)]
         for event in events:  # the parser read datelines blanked out: quote the original
             for item in event["evidence"]:
                 item["text"] = article.text[item["start"] : item["end"]]

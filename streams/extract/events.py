@@ -3,7 +3,6 @@ event in the article, with a stable `event_id`, evidence and confidence."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -27,8 +26,10 @@ def time_bucket(day: date) -> str:
 
 
 def event_id(kind: str, *parts: str) -> str:
-    digest = hashlib.sha256("|".join((kind, *parts)).encode()).hexdigest()[:16]
-    return f"{'lv' if kind == 'leader_visit' else 'sa'}-{digest}"
+    """An article-level id (`Kind.event_id`): the kind's prefix and a digest."""
+    from ..kinds import get
+
+    return get(kind).event_id(*parts)
 
 
 def evidence(sentences: list[Span]) -> list[dict]:

@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .. import kinds
 from ..ingest.config import read_toml
-from ..settings import EVENT_TYPES
 from .deliver import RetryPolicy
-from .filters import STATUSES, Filters
+from .filters import Filters, statuses
 
 TYPES = ("webhook", "chat")
 STARTS = ("earliest", "latest")
@@ -182,8 +182,8 @@ def _strings(table: dict, key: str, where: str, allowed) -> frozenset[str]:
 
 def _filters(table: dict, where: str) -> Filters:
     return Filters(
-        kinds=_strings(table, "kinds", where, EVENT_TYPES.__contains__),
+        kinds=_strings(table, "kinds", where, kinds.names().__contains__),
         countries=_strings(table, "countries", where, COUNTRY.match),
-        statuses=_strings(table, "statuses", where, STATUSES.__contains__),
+        statuses=_strings(table, "statuses", where, statuses().__contains__),
         min_confidence=_number(table, "min_confidence", where, 0.0, 0, 1),
     )

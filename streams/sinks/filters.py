@@ -2,11 +2,14 @@
 
 A filter left out lets everything through; the ones given must all match:
 
-- `kinds`: the alert's event type (`leader_visit`, `sanctions_allegation`);
-- `countries`: ISO 3166-1 alpha-3 codes; a visit matches by its visitor's or its host's
-  country, an allegation by its accused country;
-- `statuses`: visit statuses (`planned`, `ongoing`, `past`), the event's status now;
-  allegations have no status and are not held back by it (`kinds` leaves them out);
+- `kinds`: the alert's event type (`leader_visit`, `sanctions_allegation`, or any
+  registered kind, `streams.kinds`);
+- `countries`: ISO 3166-1 alpha-3 codes, matched by the countries its kind says an event
+  is about (`Kind.countries`): a visit by its visitor's or its host's country, an
+  allegation by its accused country;
+- `statuses`: statuses of kinds that have them (visits: `planned`, `ongoing`, `past`),
+  the event's status now; events of kinds without statuses (allegations) are not held
+  back by it (`kinds` leaves them out);
 - `min_confidence`: the event's `confidence` (0 to 1) is at least this.
 """
 
@@ -14,7 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-STATUSES = ("planned", "ongoing", "past")
+from .. import kinds
+from ..kinds.base import NO_STATUS
+
+
+def statuses() -> set[str]:
+    """Every status of a registered kind."""
+    return {s for kind in kinds.all_kinds() for s in kind.statuses} - {NO_STATUS}
 
 
 @dataclass(frozen=True)
@@ -35,7 +44,8 @@ class Filters:
             return "kinds"
         if self.countries and not (countries(event) & self.countries):
             return "countries"
-        if self.statuses and kind == "leader_visit":
+        known = kinds.get(str(kind))
+        if self.statuses and known is not None and NO_STATUS not in known.statuses:
             status = alert.get("status") or event.get("status")
             if status not in self.statuses:
                 return "statuses"
@@ -47,10 +57,11 @@ class Filters:
 
 
 def countries(event: dict) -> set[str]:
-    """The countries an event is about: visitor and host of a visit, the accused."""
-    found = {
-        (event.get("visitor") or {}).get("country"),
-        (event.get("host") or {}).get("country"),
-        event.get("accused"),
-    }
+    """The countries an event is about (`Kind.countries`); none for an event it cannot
+    read."""
+    kind = kinds.get(str(event.get("type")))
+    try:
+        found = kind.countries(event) if kind else set()
+    except (KeyError, TypeError, AttributeError):
+        return set()
     return {c for c in found if isinstance(c, str)}

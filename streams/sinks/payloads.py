@@ -16,7 +16,7 @@ import json
 import re
 from datetime import UTC, datetime
 
-from .. import __version__
+from .. import __version__, kinds
 from ..dlq import KEEP_BYTES
 
 SIGNATURE_HEADER = "X-Newsmon-Signature"
@@ -65,22 +65,7 @@ def chat_text(alert: dict) -> str:
     e = alert.get("event") or {}
     kind = alert.get("kind")
     label = {"status_changed": "Status change", "update": "Update"}.get(kind, "Alert")
-    if e.get("type") == "leader_visit":
-        v, h = e.get("visitor") or {}, e.get("host") or {}
-        who = " ".join(x for x in (v.get("title"), v.get("name")) if x)
-        where = h.get("country", "?") + (f" ({h['city']})" if h.get("city") else "")
-        status = alert.get("status") or e.get("status") or "?"
-        if kind == "status_changed":
-            status = f"{alert.get('previous_status')} → {status}"
-        when = f", {e['when']}" if e.get("when") else ""
-        what = f"visit: {who} ({v.get('country', '?')}) → {where} [{status}{when}]"
-    else:
-        accused = e.get("accused", "?")
-        if e.get("counterparties"):
-            accused += " → " + ", ".join(e["counterparties"])
-        denied = " (denied)" if e.get("denied") else ""
-        accusers = ", ".join(e.get("accusers") or []) or "?"
-        what = f"sanctions: {accusers} accuse {accused}: {e.get('subject', '?')}{denied}"
+    what = _describe(e, alert).replace(" -> ", " → ")
     sources = alert.get("sources") or []
     outlets = list(dict.fromkeys(str(s.get("outlet")) for s in sources if s.get("outlet")))
     named = ", ".join(outlets[:MAX_SOURCES])
@@ -91,6 +76,15 @@ def chat_text(alert: dict) -> str:
     text = _clean(line)
     link = _link(alert)
     return f"{text} | <{link}>" if link else text
+
+
+def _describe(event: dict, alert: dict) -> str:
+    """The kind's own line (`Kind.describe`); the type and id of an alert it cannot read."""
+    kind = kinds.get(str(event.get("type")))
+    try:
+        return kind.describe(event, alert) if kind else ""
+    except (KeyError, TypeError, AttributeError, ValueError):
+        return f"{event.get('type', '?')}: {alert.get('event_id', '?')}"
 
 
 def _link(alert: dict) -> str:

@@ -50,7 +50,10 @@ def test_no_secret_no_signature():
 def test_chat_line_has_the_event_status_sources_and_link():
     text = payloads.chat_text(visit())
     assert "\n" not in text
-    assert "President Vladimir Putin (RUS) → PRK (Pyongyang) [ongoing, Wednesday]" in text
+    assert (
+        "President Vladimir Putin (RUS) → PRK (Pyongyang), meets Kim Jong Un [ongoing, Wednesday]"
+        in text
+    )
     assert "1 report(s): reference" in text
     assert text.endswith("| <https://wire.example/putin-pyongyang?a=1&amp;b=2>")
     line = payloads.chat_text(allegation())
