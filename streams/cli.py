@@ -793,9 +793,12 @@ def _model_unavailable(exc: Exception) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         return args.func(args)
+    except kinds.KindsUnavailable as exc:
+        err.print(f"newsmon: {exc}", highlight=False, markup=False)
+        return EXIT_USAGE
     except FileNotFoundError as exc:
         err.print(f"newsmon: {exc}", highlight=False)
         return EXIT_USAGE

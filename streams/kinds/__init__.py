@@ -19,13 +19,17 @@ import os
 
 from .base import Kind, Reading
 
-__all__ = ["Kind", "Reading", "all_kinds", "get", "names", "register"]
+__all__ = ["Kind", "KindsUnavailable", "Reading", "all_kinds", "get", "names", "register"]
 
 KINDS_ENV = "NEWSMON_KINDS"
 BUILT_IN = ("streams.kinds.leader_visit", "streams.kinds.sanctions_allegation")
 
 _registry: dict[str, Kind] = {}
 _loaded = False
+
+
+class KindsUnavailable(ValueError):
+    """A module named in NEWSMON_KINDS cannot be imported or defines no `KIND`."""
 
 
 def register(kind: Kind) -> Kind:
@@ -45,14 +49,14 @@ def _load() -> None:
     global _loaded
     if _loaded:
         return
-    _loaded = True
     extra = [m.strip() for m in os.environ.get(KINDS_ENV, "").split(",") if m.strip()]
     for module in (*BUILT_IN, *extra):
         try:
             kind = importlib.import_module(module).KIND
         except (ImportError, AttributeError) as exc:
-            raise ValueError(f"{KINDS_ENV}: cannot load a kind from {module} ({exc})") from None
+            raise KindsUnavailable(f"{KINDS_ENV}: cannot load a kind from {module} ({exc})") from None
         register(kind)
+    _loaded = True
 
 
 def all_kinds() -> list[Kind]:
