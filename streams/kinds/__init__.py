@@ -54,7 +54,8 @@ def _load() -> None:
         try:
             kind = importlib.import_module(module).KIND
         except (ImportError, AttributeError) as exc:
-            raise KindsUnavailable(f"{KINDS_ENV}: cannot load a kind from {module} ({exc})") from None
+            why = f"{KINDS_ENV}: cannot load a kind from {module} ({exc})"
+            raise KindsUnavailable(why) from None
         register(kind)
     _loaded = True
 
