@@ -278,6 +278,26 @@ def cmd_tail(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_topics(args: argparse.Namespace) -> int:
+    """Creates the topology's topics that are missing and lists them all."""
+    from .clients import TopicsMissing, create_topology
+
+    settings = _settings(args)
+    try:
+        found = create_topology(settings, wait=args.wait)
+    except TopicsMissing as exc:
+        err.print(
+            f"newsmon topics: {exc} within {args.wait:g} s (is the broker up, with at least "
+            f"{settings.replication_factor} brokers?)",
+            highlight=False,
+        )
+        return EXIT_BROKER
+    for topic in settings.all_topics:
+        partitions, replicas = found[topic]
+        sys.stdout.write(f"{topic}\t{partitions}\t{replicas}\n")
+    return EXIT_OK
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Polls RSS/Atom feeds, publishes their new items as articles (streams/ingest/)."""
     from .ingest.command import run
@@ -650,6 +670,29 @@ exit codes:
   3    broker error: unreachable, or a dead letter was not acknowledged
   4    a sink stopped on an unexpected error (the others were stopped)""",
     ),
+    "topics": (
+        """\
+Creates every topic of the topology that does not exist yet: articles,
+events, alerts, one alert topic per event kind (streams/kinds/, and the
+kinds NEWSMON_KINDS loads), updates and dead letters, with NEWSMON_PARTITIONS
+partitions and NEWSMON_REPLICATION_FACTOR replicas; a refused creation (a
+cluster that does not count enough brokers yet) is tried again for --wait
+seconds. The worker creates them too when it starts; this command is for
+deployments that want them before any worker (docker-compose's kafka-init).
+
+writes:
+  stdout: one line a topic: name, partitions, replicas (tab-separated).""",
+        f"""\
+environment:
+{KAFKA_SETTINGS},
+  NEWSMON_TOPIC_PREFIX and the topic names, NEWSMON_PARTITIONS,
+  NEWSMON_REPLICATION_FACTOR, NEWSMON_KINDS.
+
+exit codes:
+  0    every topic exists
+  2    usage or configuration: bad arguments, a bad NEWSMON_* setting
+  3    some topics were not created within --wait seconds (named)""",
+    ),
     "demo": (
         """\
 Runs the whole pipeline on this machine, then stops everything it started:
@@ -754,6 +797,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, help="exit after this many idle seconds")
     p.add_argument("--broker", help="broker URL (default: NEWSMON_BROKER)")
     p.set_defaults(func=cmd_tail)
+
+    p = _command(sub, "topics", "create the topics of the topology that are missing")
+    p.add_argument("--broker", help="broker URL (default: NEWSMON_BROKER)")
+    p.add_argument("--wait", type=float, default=60.0, help="seconds to keep trying (default 60)")
+    p.set_defaults(func=cmd_topics)
 
     p = _command(sub, "ingest", "poll RSS/Atom feeds, publish new items as articles")
     p.add_argument("urls", nargs="*", metavar="FEED_URL", help="feed URLs")

@@ -85,6 +85,54 @@ def ensure_topics(settings: Settings, topics: Iterable[str] | None = None) -> No
         admin.close()
 
 
+def describe_topics(settings: Settings, topics: list[str]) -> dict[str, tuple[int, int]]:
+    """(partitions, replicas of the first partition) of each of `topics` that exists."""
+    admin = _admin(settings)
+    try:
+        existing = set(admin.list_topics())
+        wanted = [t for t in topics if t in existing]
+        found = admin.describe_topics(wanted) if wanted else []
+    finally:
+        admin.close()
+    out = {}
+    for topic in found:
+        partitions = topic.get("partitions") or []
+        if topic.get("error_code", 0) == 0 and partitions:
+            out[topic["name"]] = (len(partitions), len(partitions[0].get("replica_nodes") or []))
+    return out
+
+
+def create_topology(
+    settings: Settings, wait: float = 60.0, pause: float = 2.0
+) -> dict[str, tuple[int, int]]:
+    """Every topic of the topology (`Settings.all_topics`, one alert topic per kind)
+    created if missing, trying again for `wait` seconds while the broker refuses (a
+    cluster not yet counting enough brokers for the replication factor); returns each
+    topic's (partitions, replicas). Raises TopicsMissing naming those still missing."""
+    deadline = time.monotonic() + wait
+    wanted = settings.all_topics
+    while True:
+        try:
+            ensure_topics(settings, wanted)
+            found = describe_topics(settings, wanted)
+        except KafkaError:
+            found = {}
+        missing = [t for t in wanted if t not in found]
+        if not missing:
+            return found
+        if time.monotonic() >= deadline:
+            raise TopicsMissing(missing)
+        time.sleep(pause)
+
+
+class TopicsMissing(Exception):
+    """Topics the broker did not create in time."""
+
+    def __init__(self, topics: list[str]) -> None:
+        super().__init__(f"not created: {', '.join(topics)}")
+        self.topics = topics
+
+
 def producer(settings: Settings) -> KafkaProducer:
     return connect(
         KafkaProducer,

@@ -8,6 +8,7 @@ brokers: `make test` (embedded) and `make test-kafka`."""
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 import uuid
 from dataclasses import replace
@@ -21,7 +22,7 @@ from streams.clients import ensure_topics
 
 from ..conftest import REFERENCE
 from ..test_stream_logic import load_schema
-from .conftest import ON_KAFKA
+from .conftest import NEWSMON, ON_KAFKA
 
 pytestmark = pytest.mark.integration
 
@@ -51,6 +52,25 @@ def test_the_worker_creates_every_topic_it_writes_at_start(settings, start_worke
     finally:
         admin.close()
     assert worker.process.poll() is None
+
+
+def test_newsmon_topics_creates_every_topic_before_any_worker(env, settings, newsmon):
+    """What docker-compose's kafka-init runs: the whole topology, a kind loaded with
+    NEWSMON_KINDS included, with the partitions and replicas of the settings."""
+    toy = settings.type_topic("armistice_call")
+    result = subprocess.run(
+        [*NEWSMON, "topics", "--wait", "60"], env={**env, "NEWSMON_KINDS": "tests.toy_kind"},
+        cwd=env["PYTHONPATH"], capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    listed = {line.split("\t")[0]: line.split("\t")[1:] for line in result.stdout.splitlines()}
+    assert set(listed) == {*settings.all_topics, toy}
+    assert set(map(tuple, listed.values())) == {
+        (str(settings.partitions), str(settings.replication_factor))
+    }
+    again = newsmon("topics")  # idempotent; without the kind, its topic is not listed
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.count("\n") == len(settings.all_topics)
 
 
 def test_an_alert_topic_with_too_few_partitions_stops_the_worker(settings, start_worker):
