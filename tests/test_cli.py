@@ -170,6 +170,7 @@ EXIT_CODES = {
     "ingest": {"0", "1", "2", "3"},
     "demo": {"0", "1", "2"},
     "deliver": {"0", "2", "3", "4"},
+    "topics": {"0", "2", "3"},
 }
 EXTRACTOR_VARIABLES = {"NEWSMON_SPACY_MODEL", "NEWSMON_FAST_PATH", "NEWSMON_JUDGE"}
 
