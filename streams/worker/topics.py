@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import faust
 from faust.types import TopicT
 
-from .settings import EVENT_TYPES, Settings
+from ..settings import EVENT_TYPES, Settings
 
 
 @dataclass(frozen=True)
