@@ -170,11 +170,11 @@ def _raise_on_sigterm() -> None:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     if args.direct:
-        from .app import run_worker
+        from .worker.run import run_worker
 
         run_worker(_settings(args))  # ModelUnavailable: exit 2, not restarted (`main`)
         return EXIT_OK
-    from .supervise import supervise
+    from .worker.supervise import supervise
 
     return supervise(_settings(args))
 

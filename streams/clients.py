@@ -300,7 +300,7 @@ def alert_ids_on_partition(
 ) -> set[str]:
     """Which of `alert_ids` some alert record on `topic`/`partition` carries, reading the
     partition from its start to its current end (the worker's check after a crash, see
-    agents)."""
+    `worker/alerts.py`)."""
     consumer = connect(KafkaConsumer, settings, group_id=None, enable_auto_commit=False)
     try:
         tp = TopicPartition(topic, partition)

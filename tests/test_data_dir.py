@@ -32,7 +32,7 @@ def test_an_explicit_data_dir_wins(tmp_path, monkeypatch):
 
 
 def test_the_worker_creates_it_for_its_user_alone(tmp_path, monkeypatch):
-    from streams.app import create_app
+    from streams.worker.app import create_app
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     old = os.umask(0o022)  # the usual one, under which it came out 0755 before

@@ -221,7 +221,7 @@ def test_client_certificate_is_loaded(pki):
 
 
 def test_create_app_gives_faust_the_credentials(tmp_path, pki):
-    from streams.app import create_app
+    from streams.worker.app import create_app
 
     settings = sasl(
         security_protocol="SASL_SSL", ssl_cafile=str(pki.ca), data_dir=str(tmp_path / "data")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from streams.settings import Settings
-from streams.supervise import MAX_PAUSE, Pauses, supervise, unreachable
+from streams.worker.supervise import MAX_PAUSE, Pauses, supervise, unreachable
 
 
 def test_pauses_double_up_to_the_cap_and_start_over_after_a_reset():
@@ -50,7 +50,7 @@ def test_a_crashing_worker_is_restarted_and_sigterm_stops_everything(tmp_path: P
         script = textwrap.dedent(
             f"""
             from streams.settings import Settings
-            from streams.supervise import supervise
+            from streams.worker.supervise import supervise
             raise SystemExit(supervise(Settings(broker="kafka://127.0.0.1:{port}"), {crash!r}))
             """
         )
@@ -71,7 +71,7 @@ def test_a_crashing_worker_is_restarted_and_sigterm_stops_everything(tmp_path: P
 def test_the_worker_refuses_faust_or_aiokafka_without_what_it_overrides():
     """The installed versions have every overridden method; a base class without one is
     named in the error, with the installed versions."""
-    from streams.consumer import InternalsChanged, check_internals
+    from streams.worker.consumer import InternalsChanged, check_internals
 
     check_internals()
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import faust
 from faust.types import TopicT
 
-from . import kinds
-from .settings import Settings
+from .. import kinds
+from ..settings import Settings
 
 
 @dataclass(frozen=True)

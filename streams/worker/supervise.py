@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from .settings import Settings
+from ..settings import Settings
 
 FIRST_PAUSE, MAX_PAUSE = 1.0, 30.0
 EXIT_CONFIG = 2  # a worker that exits with it would only fail the same way again

@@ -14,7 +14,7 @@ reads its partition again from the committed offset (2), and commits only a run 
 starts exactly at the committed offset, which is the partition's earliest offset when
 nothing was committed yet (3). Reading again is harmless: reports are counted by origin.
 Seeks requested with `rewind` happen between two fetches, never while a fetched batch is
-being handed on; `unstall` serves the partition watch in `streams.agents`.
+being handed on; `unstall` serves the partition watch in `streams.worker.watch`.
 These override Faust internals: check them on a Faust upgrade.
 """
 
@@ -53,7 +53,7 @@ TESTED = "faust-streaming 0.15.x with aiokafka 0.14.x"
 
 
 class InternalsChanged(RuntimeError):
-    """An installed Faust or aiokafka lacks what `streams.consumer` overrides."""
+    """An installed Faust or aiokafka lacks what `streams.worker.consumer` overrides."""
 
 
 def check_internals(overridden: dict[type, tuple[str, ...]] = OVERRIDDEN) -> None:
@@ -75,7 +75,7 @@ def check_internals(overridden: dict[type, tuple[str, ...]] = OVERRIDDEN) -> Non
         installed = ", ".join(f"{p} {_version(p)}" for p in ("faust-streaming", "aiokafka"))
         raise InternalsChanged(
             f"installed {installed} lack {', '.join(missing)}, which newsmon overrides "
-            f"(streams/consumer.py, tested with {TESTED}): install the pinned versions "
+            f"(streams/worker/consumer.py, tested with {TESTED}): install the pinned versions "
             "(pip install -e .)"
         )
 
