@@ -428,7 +428,9 @@ EXTRACTOR_SETTINGS = """\
                        pipeline (default: the first pass skips texts no rule
                        can fire on)
   NEWSMON_JUDGE        0, false, no or off: the visit rules without the
-                       trained judge"""
+                       trained judge
+  NEWSMON_KINDS        more event kinds: modules defining KIND, comma-separated
+                       (README "Adding an event kind")"""
 
 HELP = {
     "extract": (
@@ -679,6 +681,9 @@ partitions and NEWSMON_REPLICATION_FACTOR replicas; a refused creation (a
 cluster that does not count enough brokers yet) is tried again for --wait
 seconds. The worker creates them too when it starts; this command is for
 deployments that want them before any worker (docker-compose's kafka-init).
+
+reads:
+  the broker's topic list and the topics' descriptions.
 
 writes:
   stdout: one line a topic: name, partitions, replicas (tab-separated).""",

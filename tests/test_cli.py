@@ -172,7 +172,7 @@ EXIT_CODES = {
     "deliver": {"0", "2", "3", "4"},
     "topics": {"0", "2", "3"},
 }
-EXTRACTOR_VARIABLES = {"NEWSMON_SPACY_MODEL", "NEWSMON_FAST_PATH", "NEWSMON_JUDGE"}
+EXTRACTOR_VARIABLES = {"NEWSMON_SPACY_MODEL", "NEWSMON_FAST_PATH", "NEWSMON_JUDGE", "NEWSMON_KINDS"}
 
 
 def command_help(capsys, command: str) -> str:
