@@ -13,7 +13,7 @@ import pytest
 
 from streams.clients import publish_raw
 from streams.identity import block_key
-from streams.scoring import load_corpus, visit_key
+from streams.scoring import load_corpus, match_key
 
 from ..conftest import FIXTURES
 from .test_pipeline import Offline
@@ -32,7 +32,7 @@ def lifecycle_articles(path=LIFECYCLES) -> list[dict]:
 def lifecycle_ids(offline_events: list[dict]) -> dict[str, set[str]]:
     """Each lifecycle's visit -> the offline ids its three reports got."""
     by_key = {
-        visit_key(e["article_id"], e): e["event_id"] for e in offline_events if "visitor" in e
+        match_key(e["article_id"], e): e["event_id"] for e in offline_events if "visitor" in e
     }
     rows = [json.loads(line) for line in LIFECYCLES.read_text(encoding="utf-8").splitlines()]
     main = {r["group"]: r for r in rows if r["role"] == "arrival"}
@@ -42,7 +42,7 @@ def lifecycle_ids(offline_events: list[dict]) -> dict[str, set[str]]:
         (key,) = {e["event_key"] for e in arrival["events"] if e["status"] == "ongoing"} or {None}
         for gold in row["events"]:
             if gold["event_key"] == key:
-                found = by_key.get(visit_key(row["article"]["id"], gold))
+                found = by_key.get(match_key(row["article"]["id"], gold))
                 if found:
                     out.setdefault(row["group"], []).append(found)
     return out
