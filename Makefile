@@ -45,7 +45,7 @@ kafka-stop:
 # the integration suite's pipeline, reliability, identity, topic and security tests, and
 # the broker-failure tests, on that cluster (replication factor 3, min.insync.replicas 2)
 KAFKA_TESTS := tests/integration/test_pipeline.py tests/integration/test_reliability.py \
-	tests/integration/test_identity.py tests/integration/test_topics.py \
+	tests/integration/test_identity.py tests/integration/test_topics.py tests/integration/test_kinds.py \
 	tests/integration/test_kafka_failover.py tests/integration/test_kafka_security.py
 test-kafka: lint kafka
 	NEWSMON_TEST_BROKER=kafka $(BIN)/python -m pytest -m "integration or kafka" $(KAFKA_TESTS)
