@@ -4,7 +4,8 @@ A dateline ("MOSCOW, June 17 (Reuters) - Russian President ...", "KIGALI –",
 "Kathmandu, 13 June :", "(AP) —") glues a place, a date and an agency onto the first
 sentence, and the parser then takes the city for the subject. `readable` ends the
 dateline's place with a full stop and blanks its date and agency, so the place stays a
-sentence of its own (the article's scene) and the story starts a new one. Bylines
+sentence of its own (the article's scene) and the story starts a new one; a place in
+capitals is written as a name ("NEW DELHI" -> "New Delhi") so the gazetteer knows it. Bylines
 ("By Jane Doe") are blanked. The text keeps its length, so offsets stay the original's.
 """
 
@@ -34,6 +35,9 @@ def readable(text: str) -> str:
         return text
     chars = list(text)
     for match in DATELINE.finditer(text):
+        start, end = match.span("place")
+        if start >= 0 and text[start:end].isupper():
+            chars[start:end] = text[start:end].title()
         for group in ("rest", "rest2", "rest3"):
             start, end = match.span(group)
             if start < 0:

@@ -65,10 +65,13 @@ VISIT_VERBS = words(
     "depart departs departed departing leave leaves left leaving touch touches touched flown "
     "jet jets jetted is was are were stuck stranded remained remains stayed stays staying "
     "due expected move moves moved moving continue continues continued continuing take takes "
-    "took taking taken bring brings brought cross crosses crossed crossing"
+    "took taking taken bring brings brought cross crosses crossed crossing "
+    "reach reaches reached reaching"
 )
 #: Of those, the ones that take the place as a direct object ("visited Japan").
-TRANSITIVE_VISIT_VERBS = words("visit visits visited visiting tour tours toured touring")
+TRANSITIVE_VISIT_VERBS = words(
+    "visit visits visited visiting tour tours toured touring reach reaches reached reaching"
+)
 #: Nouns naming a visit ("his trip to Russia", "a Pyongyang visit").
 VISIT_NOUNS = words(
     "visit visits trip trips tour journey arrival stopover sojourn stay voyage delegation"
@@ -311,6 +314,7 @@ NEEDS_PREP = {
     "continue": {"to"},  # "would continue to Egypt on Friday"
     "take": {"to"},  # "His first state visit abroad took him to Germany"
     "cross": {"into"},  # "Kim crossed into Russia on Tuesday"
+    "reach": set(),  # "reached Delhi on Friday": the place is its object
 }
 VERB_BASE = {
     "lands": "land", "landed": "land", "landing": "land",
@@ -330,6 +334,7 @@ VERB_BASE = {
     "take": "take", "takes": "take", "took": "take", "taking": "take", "taken": "take",
     "bring": "take", "brings": "take", "brought": "take",
     "cross": "cross", "crosses": "cross", "crossed": "cross", "crossing": "cross",
+    "reach": "reach", "reaches": "reach", "reached": "reach", "reaching": "reach",
 }  # fmt: skip
 ARRIVALS = words("arrived arrives landed touched flew flown arrival")
 MEETING_PREPS = frozenset({"in", "at", "off", "near", "outside"})  # "on an island off Vladivostok"

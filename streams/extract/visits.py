@@ -65,6 +65,8 @@ CARRIERS = frozenset(
     "plane planes aircraft jet jets motorcade convoy train helicopter delegation delegations "
     "entourage arrival".split()
 )
+#: Subjects that stand for the leaders they list: "other leaders such as X and Y arrived".
+GROUPS = frozenset("leaders heads dignitaries guests presidents premiers those others".split())
 #: Dependency arcs followed upwards from a trigger to find who travels.
 CLIMB = frozenset({"xcomp", "advcl", "conj", "dobj", "pobj", "prep", "acomp", "attr", "pcomp"})
 
@@ -266,16 +268,27 @@ class _Context:
                 return True
         return False
 
+    def _titles_a_leader(self, p: PlaceMention) -> bool:
+        """A place that is part of a leader's title: 'Australia Prime Minister Malcolm
+        Turnbull', 'the President of Brazil'."""
+        for m in self.mentions.leaders_in(max(0, p.start - 6), p.end + 6):
+            if m.person.country == p.code and (
+                m.start == p.end or (m.end == p.start - 1 and self.doc[m.end].lower_ == "of")
+            ):
+                return True
+        return False
+
     def _previous_place(self, i: int, skip: bool = False) -> PlaceMention | None:
         """'he travelled there': the last country or city named before; with `skip`,
         not one that only says whose leader someone is ('X of China and Y of India are
-        expected to arrive in the country')."""
+        expected to arrive in the country', or a list of leaders the sentence before)."""
         before = [
             p
             for p in self.mentions.places
             if p.end <= i
             and p.place.kind not in (BODY, DEMONYM)
             and not (skip and p.start >= self.sent.start and self._describes_a_leader(p))
+            and not (skip and self._titles_a_leader(p))
         ]
         return before[-1] if before else None
 
@@ -336,6 +349,15 @@ class _Context:
             found = self._finding(i, clause, owner[0], p)
             out.extend(replace(f, status="planned") for f in found)
         return out
+
+    def _dateline_place(self) -> PlaceMention | None:
+        """The place of the article's dateline ("MANILA -"), which `furniture.readable`
+        leaves as a first sentence of its own: where "here" is."""
+        first = next(iter(self.doc.sents))
+        if len(first) > 6:
+            return None
+        places = self.mentions.places_in(first.start, first.end)
+        return next((p for p in places if p.place.kind not in (BODY, DEMONYM)), None)
 
     def _scene_place(self) -> PlaceMention | None:
         """Where the article's news happens: its last ongoing visit, else the first city
@@ -528,6 +550,8 @@ class _Context:
             or doc[i + 1 : i + 3].text.lower() == "back there"
         ):
             return self._previous_place(i)
+        if doc[i + 1 : i + 2].text.lower() == "here":  # "arrived here on Sunday"
+            return self._dateline_place()
         if base in ("be", "due") and doc[i + 1 : i + 2].text.lower() != "in":
             return None
         if low in VISIT_NOUNS and i > clause.start:
@@ -592,7 +616,9 @@ class _Context:
                 # "The President of Brazil, Luiz Inácio Lula da Silva, arrived": the apposition
                 subjects += [c for t in subjects for c in t.children if c.dep_ == "appos"]
                 found = [m for t in subjects for m in self._mentions_at(t)]
-                carried = [t for t in subjects if t.lemma_.lower() in CARRIERS]
+                carried = [
+                    t for t in subjects if t.lemma_.lower() in CARRIERS or t.lower_ in GROUPS
+                ]
                 if not found and carried:  # "The planes carrying X, Y and Z landed"
                     sub = carried[0]
                     found = self.mentions.leaders_in(sub.left_edge.i, sub.right_edge.i + 1)
@@ -788,7 +814,9 @@ class _Context:
 
 
 #: Heads of an infinitive that put the trip ahead: "is scheduled to travel".
-FUTURE_HEADS = words("scheduled set slated expected due plan plans planning planned going poised")
+FUTURE_HEADS = words(
+    "scheduled set slated expected due plan plans planning planned going poised likely"
+)
 FUTURE_AUX = words("will 'll shall wo")
 
 
@@ -924,7 +952,7 @@ def _dep_subjects(tok: Token) -> list[Token]:
         if subjects:
             # "Xi, who arrived in Moscow on Monday": the relative pronoun stands for Xi
             subjects = [
-                cur.head if s.lower_ in ("who", "that") and cur.dep_ == "relcl" else s
+                _antecedent(cur.head) if s.lower_ in ("who", "that") and cur.dep_ == "relcl" else s
                 for s in subjects
             ]
             return _with_conjuncts(subjects)
@@ -940,6 +968,18 @@ def _dep_subjects(tok: Token) -> list[Token]:
                 return [cur.doc[k]]
         cur = cur.head
     return []
+
+
+def _antecedent(noun: Token) -> Token:
+    """What a relative clause's 'who' stands for: its noun, or for a group the leaders
+    are counted among, the subject of that: 'A and B were among the leaders who
+    arrived', 'Among those who reached Delhi are A and B'."""
+    prep = noun.head
+    if noun.lower_ in GROUPS and noun.dep_ == "pobj" and prep.lower_ == "among":
+        named = [c for c in prep.head.children if c.dep_ in ("nsubj", "attr") and c is not prep]
+        if named:
+            return named[0]
+    return noun
 
 
 def _with_conjuncts(tokens: list[Token]) -> list[Token]:

@@ -1,0 +1,68 @@
+"""Arrivals at a summit told as lists, and wire datelines as the scene: every listed
+leader visits the place the sentence (or the dateline) names. Sentences written for the
+project."""
+
+from __future__ import annotations
+
+import pytest
+
+from streams.articles import Article
+from streams.extract.furniture import readable
+
+CASES = [
+    (
+        "2019-06-28",
+        "OSAKA - Among those who reached Osaka on Thursday were Canadian Prime Minister "
+        "Justin Trudeau, Turkish President Recep Tayyip Erdogan and Indian Prime Minister "
+        "Narendra Modi, the organisers said.",
+        {("CAN", "JPN", "ongoing"), ("TUR", "JPN", "ongoing"), ("IND", "JPN", "ongoing")},
+    ),
+    (
+        "2019-06-28",
+        "OSAKA - French President Emmanuel Macron and Brazilian President Jair Bolsonaro "
+        "were among the leaders who arrived in Osaka on Thursday for the G20 summit.",
+        {("FRA", "JPN", "ongoing"), ("BRA", "JPN", "ongoing")},
+    ),
+    (
+        "2019-11-02",
+        "BANGKOK - Other leaders such as Vietnamese Prime Minister Nguyen Xuan Phuc and "
+        "Indonesian President Joko Widodo arrived in the country for the ASEAN summit.",
+        {("VNM", "THA", "ongoing"), ("IDN", "THA", "ongoing")},
+    ),
+    (
+        "2019-06-28",
+        "OSAKA - Delegations filled the hotels of the port city. Chinese President Xi "
+        "Jinping and Russian President Vladimir Putin arrived late on Thursday.",
+        {("CHN", "JPN", "ongoing"), ("RUS", "JPN", "ongoing")},
+    ),
+    (
+        "2019-11-02",
+        "BANGKOK - Prime Minister Lee Hsien Loong arrived here on Saturday to attend the "
+        "ASEAN summit, which opens on Sunday.",
+        {("SGP", "THA", "ongoing")},
+    ),
+    (
+        "2019-06-27",
+        "OSAKA - US President Donald Trump is likely to reach Osaka late on Thursday, while "
+        "Australian Prime Minister Scott Morrison landed in the city in the morning.",
+        {("USA", "JPN", "planned"), ("AUS", "JPN", "ongoing")},
+    ),
+]
+
+
+@pytest.mark.parametrize(("day", "text", "wanted"), CASES, ids=[c[1][:40] for c in CASES])
+def test_each_listed_leader_visits(extractor, day, text, wanted):
+    article = Article(id="t", text=text, published_at=f"{day}T09:00:00Z")
+    found = {
+        (e["visitor"]["country"], e["host"]["country"], e["status"])
+        for e in extractor.extract(article)
+        if e["type"] == "leader_visit"
+    }
+    assert found == wanted
+
+
+def test_a_capitalised_dateline_reads_as_a_name_and_keeps_the_offsets():
+    text = "NEW DELHI, Sept 8 (Wire) - The summit opens on Saturday."
+    out = readable(text)
+    assert out.startswith("New Delhi.") and len(out) == len(text)
+    assert readable("Kathmandu, June 13 - x").startswith("Kathmandu.")
