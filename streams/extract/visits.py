@@ -67,6 +67,7 @@ CARRIERS = frozenset(
 )
 #: Subjects that stand for the leaders they list: "other leaders such as X and Y arrived".
 GROUPS = frozenset("leaders heads dignitaries guests presidents premiers those others".split())
+DURATION_UNITS = frozenset("days weeks months years day week month year".split())
 #: Dependency arcs followed upwards from a trigger to find who travels.
 CLIMB = frozenset({"xcomp", "advcl", "conj", "dobj", "pobj", "prep", "acomp", "attr", "pcomp"})
 
@@ -191,8 +192,8 @@ class _Context:
     def meeting(self, i: int) -> list[VisitFinding]:
         """'Biden met Xi on the sidelines of the APEC summit in Lima': both visit Peru."""
         clause = _clause(self.sent, i)
-        host = self._place_after(i, clause, preps=MEETING_PREPS, reach=MEETING_REACH)
-        host = host or self._where_antecedent(clause) or self._host_scene(i, clause)
+        placed = self._place_after(i, clause, preps=MEETING_PREPS, reach=MEETING_REACH)
+        host = placed or self._where_antecedent(clause) or self._host_scene(i, clause)
         if host is None:
             return []
         # the subject side, and whoever is met directly ("Biden met Xi in Lima");
@@ -208,9 +209,30 @@ class _Context:
                 for m in self.mentions.leaders_in(i + 1, min(host.start, clause.end))
                 if self.doc[m.start - 1].lower_ not in ("with", "by", "to", "for", "of")
             ]  # "met Japanese Prime Minister Ishiba and South Korean President Yoon in Lima"
+        if placed is not None:  # not "the first meeting between the two men since 2023"
+            people += self._between(i, clause)
         out = []
         for m in people:
             out.extend(self._finding(i, clause, m, host))
+        return out
+
+    def _between(self, i: int, clause: _Clause) -> list[LeaderMention]:
+        """'a summit in Vietnam between Kim and Trump', 'talks between Xi and Lula in
+        Beijing': the leaders the meeting is between."""
+        doc = self.doc
+        if doc[i].pos_ not in ("NOUN", "PROPN"):
+            return []
+        end = min(clause.end, i + 10)
+        between = next((k for k in range(i + 1, end) if doc[k].lower_ == "between"), None)
+        if between is None or any(doc[k].pos_ == "VERB" for k in range(i + 1, between)):
+            return []
+        listed = self.mentions.leaders_in(between + 1, min(clause.end, between + 16))
+        out = []
+        for m in listed:
+            gap = doc[out[-1].end : m.start] if out else doc[between + 1 : m.start]
+            if out and not all(t.lower_ in COORDINATION or t.is_title for t in gap):
+                break
+            out.append(m)
         return out
 
     def presence(self, i: int) -> list[VisitFinding]:
@@ -602,6 +624,18 @@ class _Context:
         return None
 
     def _visitors(self, i: int, clause: _Clause) -> list[LeaderMention]:
+        if self.parsed and VERB_BASE.get(self.doc[i].lower_) == "take":
+            # "a tour that will also take him to Cuba": the one taken travels
+            taken = [c for c in self.doc[i].children if c.dep_ == "dobj"]
+            named = {m.person.name for m in self.mentions.leaders_in(self.sent.start, i)}
+            found = [
+                m
+                for t in taken
+                for m in self._mentions_at(t)
+                if m.kind == "name" or m.person.name in named  # "him": named before
+            ]
+            if found:
+                return found
         if self.doc[i].lower_ in VISIT_NOUNS:
             by = self._visitor_by(i, clause)  # "a White House visit last week by Netanyahu"
             if by:
@@ -713,6 +747,21 @@ class _Context:
             return False
         return verb.tag_ in ("VBD", "VBG", "VBZ", "VBN")
 
+    def _some_time_after(self, i: int) -> bool:
+        """'The meeting comes two months after a summit in Vietnam': a meeting some time
+        before the one now reported is over."""
+        tok = self.doc[i]
+        if tok.pos_ != "NOUN":
+            return False
+        after = tok.head if tok.dep_ == "pobj" and tok.head.lower_ == "after" else None
+        if tok.dep_ == "nsubj":  # "two months after a summit in Hanoi ended"
+            marks = [c for c in tok.head.children if c.dep_ == "mark" and c.lower_ == "after"]
+            after = marks[0] if marks else None
+        if after is None:
+            return False
+        before = self.doc[max(0, after.i - 3) : after.i]
+        return any(t.lower_ in DURATION_UNITS for t in before)
+
     def _status(self, i, clause, host, when: TimePhrase | None) -> str | None:
         doc = self.doc
         left = [_word(t) for t in doc[max(clause.start, i - 8) : i]]
@@ -725,6 +774,8 @@ class _Context:
             return None
         if self.parsed and any(c.dep_ == "neg" for c in _governing_verb(doc[i]).children):
             return None  # "Putin will not attend this month's G20 summit in Rio"
+        if when is None and self._some_time_after(i):
+            return "past"
         if _has_counterfactual([*left, doc[i].lower_]):
             return None
         if OCCUPIED & {t.lower_ for t in doc[max(0, host.start - 5) : host.start]}:

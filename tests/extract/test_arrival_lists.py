@@ -1,6 +1,6 @@
-"""Arrivals at a summit told as lists, and wire datelines as the scene: every listed
-leader visits the place the sentence (or the dateline) names. Sentences written for the
-project."""
+"""Arrivals at a summit told as lists, wire datelines as the scene, tours that "take"
+a leader on, and meetings "between" two leaders some time ago: who visits where, and
+when. Sentences written for the project."""
 
 from __future__ import annotations
 
@@ -46,6 +46,23 @@ CASES = [
         "OSAKA - US President Donald Trump is likely to reach Osaka late on Thursday, while "
         "Australian Prime Minister Scott Morrison landed in the city in the morning.",
         {("USA", "JPN", "planned"), ("AUS", "JPN", "ongoing")},
+    ),
+    (
+        "2016-07-04",
+        "NAIROBI - Israeli Prime Minister Benjamin Netanyahu arrived in Uganda on Monday at "
+        "the start of a tour that will also take him to Kenya and Rwanda.",
+        {("ISR", "UGA", "ongoing"), ("ISR", "KEN", "planned"), ("ISR", "RWA", "planned")},
+    ),
+    (
+        "2016-07-04",
+        "DOHA - The envoy is on a regional tour that will take him next to Kenya.",
+        set(),
+    ),
+    (
+        "2018-09-18",
+        "PYONGYANG - Moon Jae-in arrived in Pyongyang on Tuesday. The visit comes five months "
+        "after a summit in South Korea between Moon and Kim Jong Un ended with a joint pledge.",
+        {("KOR", "PRK", "ongoing"), ("PRK", "KOR", "past")},
     ),
 ]
 
