@@ -90,6 +90,8 @@ def find_places(doc: Doc, gaz: Gazetteer) -> list[PlaceMention]:
     for span in doc.spans["places"]:
         place = gaz.places[span.kb_id_]
         end = span.end
+        if place.kind == CITY and end < len(doc) and doc[end].text in NAMED_AFTER_A_CITY:
+            continue  # "the Shanghai Cooperation Organisation", "the Washington Post"
         while end < len(doc) and end - span.end < 2 and doc[end].lower_ in PLACE_NOUN_MODIFIERS:
             end += 1
         if place.kind == DEMONYM and end < len(doc) and doc[end].lower_ in PLACE_NOUNS:
@@ -105,6 +107,12 @@ def find_places(doc: Doc, gaz: Gazetteer) -> list[PlaceMention]:
             out[n] = PlaceMention(Place(state_of, CITY, city=None), p.start, p.end)
     return out
 
+
+#: Words after a city that make it part of another name.
+NAMED_AFTER_A_CITY = frozenset(
+    "Cooperation Organisation Organization Post Times Stock Exchange University Accord "
+    "Accords Agreement Agreements Protocol Declaration Format Consensus".split()
+)
 
 #: Country names that are also names of states of another country: read as the state when
 #: the article names that country and nothing else of the namesake.

@@ -747,6 +747,23 @@ class _Context:
             return False
         return verb.tag_ in ("VBD", "VBG", "VBZ", "VBN")
 
+    def _on_the_way(self, i: int, host: PlaceMention) -> bool:
+        """A place passed 'on his way to' another is no visit of its own."""
+        doc = self.doc
+        end = min(self.sent.end, host.end + 8)
+        words = [t.lower_ for t in doc[host.end : end]]
+        for k in range(len(words) - 3):
+            if words[k] == "on" and words[k + 2] == "way" and words[k + 3] == "to":
+                return words[k + 1] in ("his", "her", "their", "the")
+        return False
+
+    def _returned_after(self, i: int) -> bool:
+        """'returned to Beijing on Sunday after state visits to A, B and C': over."""
+        tok = self.doc[i]
+        after = tok.head if tok.dep_ == "pobj" and tok.head.lower_ == "after" else None
+        verb = after.head if after is not None else None
+        return verb is not None and verb.tag_ == "VBD" and verb.lemma_ == "return"
+
     def _some_time_after(self, i: int) -> bool:
         """'The meeting comes two months after a summit in Vietnam': a meeting some time
         before the one now reported is over."""
@@ -776,6 +793,10 @@ class _Context:
             return None  # "Putin will not attend this month's G20 summit in Rio"
         if when is None and self._some_time_after(i):
             return "past"
+        if self._returned_after(i):
+            return "past"
+        if self._on_the_way(i, host):
+            return None  # "crossed into Poland early Wednesday on his way to Washington"
         if _has_counterfactual([*left, doc[i].lower_]):
             return None
         if OCCUPIED & {t.lower_ for t in doc[max(0, host.start - 5) : host.start]}:

@@ -64,6 +64,24 @@ CASES = [
         "after a summit in South Korea between Moon and Kim Jong Un ended with a joint pledge.",
         {("KOR", "PRK", "ongoing"), ("PRK", "KOR", "past")},
     ),
+    (
+        "2015-05-15",
+        "BEIJING - Indian Prime Minister Narendra Modi returned to New Delhi on Friday "
+        "after state visits to Mongolia and South Korea.",
+        {("IND", "MNG", "past"), ("IND", "KOR", "past")},
+    ),
+    (
+        "2023-05-10",
+        "RZESZOW - Ukrainian President Volodymyr Zelensky crossed into Poland before dawn "
+        "on his way to the summit, officials said.",
+        set(),
+    ),
+    (
+        "2024-07-03",
+        "ASTANA - Chinese President Xi Jinping arrived in Astana on Tuesday for the summit "
+        "of the Shanghai Cooperation Organisation.",
+        {("CHN", "KAZ", "ongoing")},
+    ),
 ]
 
 
