@@ -757,6 +757,16 @@ class _Context:
                 return words[k + 1] in ("his", "her", "their", "the")
         return False
 
+    def _began(self, i: int) -> bool:
+        """A trip said to have begun ('a visit that began on Friday', 'his tour, which
+        started on Saturday') and not said to be over is under way."""
+        tok = self.doc[i]
+        if tok.lower_ not in VISIT_NOUNS:
+            return False
+        clauses = [c for c in tok.subtree if c.dep_ in ("relcl", "acl") and c.head.i >= i]
+        ended = any(t.lemma_ in ("end", "conclude", "wrap", "finish") for t in self.sent)
+        return not ended and any(c.lemma_ in ("begin", "start") for c in clauses)
+
     def _returned_after(self, i: int) -> bool:
         """'returned to Beijing on Sunday after state visits to A, B and C': over."""
         tok = self.doc[i]
@@ -795,6 +805,8 @@ class _Context:
             return "past"
         if self._returned_after(i):
             return "past"
+        if self._began(i):
+            return "ongoing"  # "a secretive visit to China that began last Friday"
         if self._on_the_way(i, host):
             return None  # "crossed into Poland early Wednesday on his way to Washington"
         if _has_counterfactual([*left, doc[i].lower_]):

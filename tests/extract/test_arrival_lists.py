@@ -82,6 +82,17 @@ CASES = [
         "of the Shanghai Cooperation Organisation.",
         {("CHN", "KAZ", "ongoing")},
     ),
+    (
+        "2019-04-26",
+        "SEOUL - North Korean leader Kim Jong Un is on a visit to Russia that began on "
+        "Wednesday, officials in Seoul said.",
+        {("PRK", "RUS", "ongoing")},
+    ),
+    (
+        "2019-04-27",
+        "SEOUL - North Korean leader Kim Jong Un ended a visit to Russia that began on Wednesday.",
+        {("PRK", "RUS", "past")},
+    ),
 ]
 
 
