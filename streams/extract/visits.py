@@ -594,8 +594,10 @@ class _Context:
         place = self._place_after(i, clause, preps=preps, direct=direct) or self._anaphor(
             i, clause, preps
         )
-        if place is not None and low in VISIT_NOUNS and _governor(doc, place.start, i) > i + 2:
-            return None  # "the trip comes on the eve of a summit in Washington"
+        gov = _governor(doc, place.start, i) if place is not None else i
+        if low in VISIT_NOUNS and gov > i + 2 and not (self.parsed and doc[gov].head.i == i):
+            return None  # "the trip comes on the eve of a summit in Washington"; not "a visit
+            # by Venezuelan President Nicolas Maduro to Tehran"
         return place
 
     def _reach(self, i: int, clause: _Clause, reach: int = RIGHT_REACH) -> int:
@@ -793,6 +795,8 @@ class _Context:
         doc = self.doc
         left = [_word(t) for t in doc[max(clause.start, i - 8) : i]]
         window = doc[max(clause.start, i - 8) : min(clause.end, max(host.end, i + 1) + 2)]
+        if doc[i].dep_ == "pobj" and doc[i].head.lower_ == "during":
+            window = list(doc[i].subtree)  # "extended an invitation during a visit to X"
         if any(_word(t) in VISIT_HEDGES and not _invited_host(t) for t in window):
             return None  # ("travelled to Canada hoping to see Trump" is no hedge)
         if self._sentence_hedged(i):

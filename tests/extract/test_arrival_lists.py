@@ -93,6 +93,19 @@ CASES = [
         "SEOUL - North Korean leader Kim Jong Un ended a visit to Russia that began on Wednesday.",
         {("PRK", "RUS", "past")},
     ),
+    (
+        "2018-04-27",
+        "BEIJING - Indian Prime Minister Narendra Modi arrived in Wuhan on Friday. The two "
+        "sides agreed on the meeting during a visit by Chinese President Xi Jinping to New "
+        "Delhi in 2014.",
+        {("IND", "CHN", "ongoing"), ("CHN", "IND", "past")},
+    ),
+    (
+        "2018-04-27",
+        "BEIJING - Indian Prime Minister Narendra Modi arrived in Wuhan on Friday. Chinese "
+        "President Xi Jinping extended the invitation during a visit to India in 2014.",
+        {("IND", "CHN", "ongoing"), ("CHN", "IND", "past")},
+    ),
 ]
 
 
