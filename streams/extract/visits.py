@@ -830,7 +830,8 @@ class _Context:
             or VERB_BASE.get(doc[i].lower_) == "due"
             or (doc[i].lower_ in EN_ROUTE and PAST not in relations)
         ):
-            return "past" if PAST in relations else "planned"
+            weekday = when is not None and when.weekday is not None  # ahead when told so
+            return "past" if PAST in relations and not weekday else "planned"
         if PAST in relations:
             return "past"
         if FUTURE in relations:

@@ -106,6 +106,12 @@ CASES = [
         "President Xi Jinping extended the invitation during a visit to India in 2014.",
         {("IND", "CHN", "ongoing"), ("CHN", "IND", "past")},
     ),
+    (
+        "2023-07-11",
+        "VILNIUS - Allies argued over the wording on membership, with President Volodymyr "
+        "Zelensky expected to attend the summit in Vilnius in person on Wednesday.",
+        {("UKR", "LTU", "planned")},
+    ),
 ]
 
 
