@@ -108,6 +108,9 @@ def find_places(doc: Doc, gaz: Gazetteer) -> list[PlaceMention]:
     return out
 
 
+#: Honorifics between a title and a name.
+HONORIFICS = frozenset({"Dr", "Mr", "Mrs", "Ms", "Madam", "Prof"})
+
 #: Words after a city that make it part of another name.
 NAMED_AFTER_A_CITY = frozenset(
     "Cooperation Organisation Organization Post Times Stock Exchange University Accord "
@@ -218,6 +221,8 @@ class _Resolver:
         """A title, possibly with a country cue before or after it and a name after it."""
         doc = self.doc
         end = i + length
+        if end + 1 in named and doc[end].text.rstrip(".") in HONORIFICS:
+            end += 1  # "Prime Minister Dr Keith Rowley"
         blocked = i > 0 and _blocks_title(doc[i - 1])
         country = self._country_cue(i, end)
         if end + 1 < len(doc) and doc[end].lower_ == "of":  # "President of the European ..."

@@ -112,6 +112,12 @@ CASES = [
         "Zelensky expected to attend the summit in Vilnius in person on Wednesday.",
         {("UKR", "LTU", "planned")},
     ),
+    (
+        "2018-05-08",
+        "PORT OF SPAIN - Prime Minister Dr Keith Rowley will pay an official visit to China "
+        "on May 14, his office said.",
+        {("TTO", "CHN", "planned")},
+    ),
 ]
 
 
