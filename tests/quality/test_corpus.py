@@ -20,10 +20,11 @@ CORPUS = FIXTURES / "corpus"
 HELDOUT = FIXTURES / "heldout"
 FLOORS = {"leader_visit": 0.90, "sanctions_allegation": 0.90}
 #: Held-out batches, each gated on its own at its measured F1 minus 0.03 (README,
-#: Quality). Batch G was sealed until its one final score.
+#: Quality). Batches G and H were sealed until their one final score.
 HELDOUT_FLOORS = {
     "heldout_f.jsonl": {"leader_visit": 0.76, "sanctions_allegation": 0.91},
     "heldout_g.jsonl": {"leader_visit": 0.81, "sanctions_allegation": 0.62},
+    "heldout_h.jsonl": {"leader_visit": 0.73, "sanctions_allegation": 0.77},
 }
 #: The rule-only pipeline (no statistical model) on the development corpus, likewise.
 RULE_ONLY_FLOORS = {"leader_visit": 0.81, "sanctions_allegation": 0.66}
