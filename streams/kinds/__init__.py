@@ -33,7 +33,9 @@ class KindsUnavailable(ValueError):
 
 
 def register(kind: Kind) -> Kind:
-    """Adds `kind` (or replaces the one of its name); its prefix must be its own."""
+    """Adds `kind` (or replaces the one of its name) after the built-in and configured
+    kinds; its prefix must be its own."""
+    _load()
     for other in _registry.values():
         if other.prefix == kind.prefix and other.name != kind.name:
             raise ValueError(f"kind {kind.name}: prefix {kind.prefix!r} is {other.name}'s")
@@ -46,18 +48,23 @@ def unregister(name: str) -> None:
 
 
 def _load() -> None:
+    """The built-in kinds and those of `NEWSMON_KINDS`, once."""
     global _loaded
     if _loaded:
         return
-    extra = [m.strip() for m in os.environ.get(KINDS_ENV, "").split(",") if m.strip()]
-    for module in (*BUILT_IN, *extra):
-        try:
-            kind = importlib.import_module(module).KIND
-        except (ImportError, AttributeError) as exc:
-            why = f"{KINDS_ENV}: cannot load a kind from {module} ({exc})"
-            raise KindsUnavailable(why) from None
-        register(kind)
     _loaded = True
+    extra = [m.strip() for m in os.environ.get(KINDS_ENV, "").split(",") if m.strip()]
+    try:
+        for module in (*BUILT_IN, *extra):
+            try:
+                kind = importlib.import_module(module).KIND
+            except (ImportError, AttributeError) as exc:
+                why = f"{KINDS_ENV}: cannot load a kind from {module} ({exc})"
+                raise KindsUnavailable(why) from None
+            register(kind)
+    except Exception:
+        _loaded = False
+        raise
 
 
 def all_kinds() -> list[Kind]:
