@@ -10,7 +10,12 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.errors import CoordinatorNotAvailableError, KafkaError
+from kafka.errors import (
+    CoordinatorLoadInProgressError,
+    CoordinatorNotAvailableError,
+    KafkaError,
+    NotCoordinatorError,
+)
 
 from .articles import Article
 from .security import kafka_python_options, mask_in_logs, redact, uses_sasl
@@ -263,7 +268,8 @@ def _decode(value: bytes | None) -> dict | bytes:
 
 def backlog(settings: Settings, group: str | None = None) -> int | None:
     """Messages on the articles and events topics not yet committed by the worker's
-    consumer group (None when the topics do not exist yet)."""
+    consumer group (None when the topics do not exist yet, or the group's coordinator
+    cannot answer now)."""
     consumer = connect(KafkaConsumer, settings, group_id=None)
     admin = _admin(settings)
     try:
@@ -289,8 +295,8 @@ def uncommitted(
     group_id = group or settings.app_id
     try:
         committed = admin.list_group_offsets({group_id: tps}).get(group_id, {})
-    except CoordinatorNotAvailableError:  # Kafka makes its offsets topic on first demand
-        return None
+    except (CoordinatorNotAvailableError, NotCoordinatorError, CoordinatorLoadInProgressError):
+        return None  # the offsets topic made on first demand, or its coordinator moving
     done = {tp: meta.offset for tp, meta in committed.items() if meta.offset >= 0}
     return sum(max(0, end - done.get(tp, 0)) for tp, end in ends.items())
 

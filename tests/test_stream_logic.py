@@ -191,3 +191,27 @@ def test_settings_from_environment():
     assert bootstrap_servers("h:1") == "h:1"
     with pytest.raises(ValueError):
         Settings.from_env({"NEWSMON_ALERT_PAST_VISITS": "maybe"})
+
+
+def test_the_backlog_is_unknown_while_the_group_coordinator_moves():
+    """A coordinator that is moving or loading (a cluster just started) is no backlog of
+    zero and no error: the callers wait and ask again."""
+    from kafka.errors import CoordinatorLoadInProgressError, NotCoordinatorError
+
+    from streams.clients import uncommitted
+    from streams.settings import Settings
+
+    class Consumer:
+        def partitions_for_topic(self, topic):
+            return {0}
+
+        def end_offsets(self, tps):
+            return {tp: 5 for tp in tps}
+
+    for error in (NotCoordinatorError, CoordinatorLoadInProgressError):
+
+        class Admin:
+            def list_group_offsets(self, groups, _error=error):
+                raise _error()
+
+        assert uncommitted(Settings(), Consumer(), Admin()) is None
