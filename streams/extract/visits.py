@@ -771,8 +771,7 @@ class _Context:
 
     def _returned_after(self, i: int) -> bool:
         """'returned to Beijing on Sunday after state visits to A, B and C': over."""
-        tok = self.doc[i]
-        after = tok.head if tok.dep_ == "pobj" and tok.head.lower_ == "after" else None
+        after = _preposition_of(self.doc[i], "after")
         verb = after.head if after is not None else None
         return verb is not None and verb.tag_ == "VBD" and verb.lemma_ == "return"
 
@@ -782,7 +781,7 @@ class _Context:
         tok = self.doc[i]
         if tok.pos_ != "NOUN":
             return False
-        after = tok.head if tok.dep_ == "pobj" and tok.head.lower_ == "after" else None
+        after = _preposition_of(tok, "after")
         if tok.dep_ == "nsubj":  # "two months after a summit in Hanoi ended"
             marks = [c for c in tok.head.children if c.dep_ == "mark" and c.lower_ == "after"]
             after = marks[0] if marks else None
@@ -795,7 +794,7 @@ class _Context:
         doc = self.doc
         left = [_word(t) for t in doc[max(clause.start, i - 8) : i]]
         window = doc[max(clause.start, i - 8) : min(clause.end, max(host.end, i + 1) + 2)]
-        if doc[i].dep_ == "pobj" and doc[i].head.lower_ == "during":
+        if _preposition_of(doc[i], "during") is not None:
             window = list(doc[i].subtree)  # "extended an invitation during a visit to X"
         if any(_word(t) in VISIT_HEDGES and not _invited_host(t) for t in window):
             return None  # ("travelled to Canada hoping to see Trump" is no hedge)
@@ -1057,6 +1056,11 @@ def _dep_subjects(tok: Token) -> list[Token]:
                 return [cur.doc[k]]
         cur = cur.head
     return []
+
+
+def _preposition_of(tok: Token, word: str) -> Token | None:
+    """The preposition `word` whose object `tok` is ('after' in 'after a summit')."""
+    return tok.head if tok.dep_ == "pobj" and tok.head.lower_ == word else None
 
 
 def _antecedent(noun: Token) -> Token:
