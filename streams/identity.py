@@ -16,6 +16,7 @@ import re
 import unicodedata
 from functools import cache
 
+from . import kinds
 from .extract.gazetteer import Gazetteer, load_gazetteer
 
 
@@ -87,8 +88,6 @@ def person_id(name: str, country: str) -> str:
 def block_key(event: dict) -> str:
     """The identity block of an event (also the events topic's message key): its kind's
     prefix and what its kind says it is about (`Kind.block`)."""
-    from . import kinds
-
     kind = kinds.of(event)
     return f"{kind.prefix}|{kind.block(event)}"
 
