@@ -369,7 +369,8 @@ GOVERNORS = (
 #: Nouns that stand between a preposition and a named place ("the resort of Sochi").
 PLACE_HEADS = words(
     "capital city town village port resort region province state island islands coast "
-    "outskirts suburbs suburb border frontier summit venue airport base palace"
+    "outskirts suburbs suburb border frontier summit venue airport base palace "
+    "countries nations capitals cities states"  # "the Gulf states of Qatar and Oman"
 )
 #: Words allowed between two coordinated visitors ("Macron, Merz and Tusk").
 COORDINATION = frozenset({",", "and", "&", "as", "well", "with", "together", "alongside"})

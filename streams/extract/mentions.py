@@ -246,6 +246,7 @@ class _Resolver:
                 self.non_leader_at.add(end)
             return max(name_end, end)
         if name_end > end:  # a leader missing from the gazetteer: "President Bola Tinubu"
+            country = country or self._country_of(name_end)  # "President Omar Guelleh of Djibouti"
             if country is not None:
                 name = doc[end:name_end].text
                 self._add(self.new_person(name, country, title), i, name_end, "name")
@@ -280,6 +281,15 @@ class _Resolver:
             if k in self.place_at and self.place_at[k].place.kind in (COUNTRY, DEMONYM):
                 return self.place_at[k].code
         return None
+
+    def _country_of(self, k: int) -> str | None:
+        """The country in 'of <country>' at token k, after a name."""
+        doc = self.doc
+        if k + 1 >= len(doc) or doc[k].lower_ != "of":
+            return None
+        k += 1 + (doc[k + 1].lower_ == "the")
+        place = self.place_at.get(k)
+        return place.code if place is not None and place.place.kind == COUNTRY else None
 
     def _by_role(self, country: str | None, title: str | None) -> Person | None:
         """ "the Russian leader", "the premier": someone already named, else the holder."""

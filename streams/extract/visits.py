@@ -122,6 +122,8 @@ def find_visits(
                 out.extend(ctx.presence(tok.i))
             if low == "among":
                 out.extend(ctx.among(tok.i))
+            if low in ("in", "at") and tok.i - sent.start <= 1:
+                out.extend(ctx.placed_first(tok.i))
             if low == "itinerary":
                 out.extend(ctx.itinerary(tok.i))
         out.extend(ctx.attendance())
@@ -258,8 +260,13 @@ class _Context:
         is an arrival where the article's last visit was reported."""
         doc = self.doc
         word = doc[i].lower_
-        arrival = word in ("arrived", "arrives", "arriving", "visited", "came") or (
-            word in ("flew", "flown", "flies") and doc[i + 1 : i + 2].text.lower() == "in"
+        after = doc[i + 1 : i + 2].text.lower()
+        arrival = (
+            word in ("arrived", "arrives", "arriving", "visited", "came")
+            or VERB_BASE.get(word) == "land"  # "Xi landed on Monday"
+            or (word == "touched" and after == "down")
+            or (word in ("flew", "flown", "flies") and after == "in")
+            or self._due_bare(i)  # "Modi is due on Thursday", "Putin was expected later"
         )  # "Scholz, who visited on Tuesday"
         if not arrival:
             return None
@@ -267,6 +274,24 @@ class _Context:
         if any(p.place.kind not in (BODY, DEMONYM) for p in nearby):
             return None  # "arrived in Hanoi": the destination rule's, or none
         return self._scene_place()  # "arrived at OR Tambo International Airport"
+
+    def _due_bare(self, i: int) -> bool:
+        """'Albanese is due on Wednesday', 'Putin was expected on Friday morning': an
+        arrival told ahead with no place (not 'is expected to announce')."""
+        doc = self.doc
+        if VERB_BASE.get(doc[i].lower_) != "due" or i == self.sent.start:
+            return False
+        k = i - 1
+        while k > self.sent.start and doc[k].lower_ in ("also", "now", "still", "not"):
+            k -= 1
+        if VERB_BASE.get(doc[k].lower_) != "be":
+            return False
+        nxt = doc[i + 1 : i + 3]
+        if len(nxt) and nxt[0].lower_ == "to":
+            return len(nxt) > 1 and (nxt[1].lower_ in ("arrive", "land"))
+        return any(t.start >= doc[i].idx for t in self.times) or (
+            len(nxt) > 0 and nxt[0].lower_ in ("later", "shortly", "tomorrow", "overnight")
+        )
 
     def _anaphor(self, i: int, clause: _Clause, preps) -> PlaceMention | None:
         """'to the kingdom', 'in the capital': the country or city last named."""
@@ -300,6 +325,12 @@ class _Context:
                 return True
         return False
 
+    def _of_a_name(self, p: PlaceMention) -> bool:
+        """'President Omar Guelleh of Djibouti': a place after a name, saying whose
+        leader it is even when the gazetteer does not know him."""
+        doc = self.doc
+        return p.start >= 2 and doc[p.start - 1].lower_ == "of" and doc[p.start - 2].pos_ == "PROPN"
+
     def _previous_place(self, i: int, skip: bool = False) -> PlaceMention | None:
         """'he travelled there': the last country or city named before; with `skip`,
         not one that only says whose leader someone is ('X of China and Y of India are
@@ -311,6 +342,7 @@ class _Context:
             and p.place.kind not in (BODY, DEMONYM)
             and not (skip and p.start >= self.sent.start and self._describes_a_leader(p))
             and not (skip and self._titles_a_leader(p))
+            and not (skip and self._of_a_name(p))
         ]
         return before[-1] if before else None
 
@@ -345,6 +377,31 @@ class _Context:
         for m in self.mentions.leaders_in(were + 1, clause.end):
             if not _is_object(doc, m.start):
                 out.extend(self._finding(were, clause, m, place))
+        return out
+
+    def placed_first(self, i: int) -> list[VisitFinding]:
+        """'Also in the city on Friday were Macron and Scholz': a sentence that opens on
+        a place and then lists the leaders who were there."""
+        doc = self.doc
+        if i > self.sent.start and doc[i - 1].lower_ != "also":
+            return []
+        end = min(i + 10, self.sent.end)
+        were = next((k for k in range(i + 1, end) if doc[k].lower_ in ("were", "was")), None)
+        listed = self.mentions.leaders_in(were + 1, self.sent.end) if were else []
+        subject = were is not None and any(
+            c.dep_ in ("nsubj", "expl") and c.i < were for c in doc[were].children
+        )
+        if not listed or listed[0].start > were + 3 or subject:
+            return []  # not "In Tokyo, the mood was sour as Biden ..."
+        place = self._place_object(doc[i]) if self.parsed else None
+        if place is None and doc[i + 1].lower_ == "the" and doc[i + 2].lower_ in PLACE_ANAPHORS:
+            place = self._previous_place(i, skip=True)
+        if place is None:
+            return []
+        clause = _Clause(self.sent.start, self.sent.end)
+        out = []
+        for m in listed:
+            out.extend(self._finding(were, clause, m, place))
         return out
 
     def _host_scene(self, i: int, clause: _Clause) -> PlaceMention | None:
@@ -743,6 +800,8 @@ class _Context:
             ):
                 return False
             verb = tok.head
+            if tok.dep_ == "nsubj" and verb.tag_ == "VBZ":
+                return False  # "The visit to Hanoi takes place at ...": as the lead says
         else:
             verb = _governing_verb(tok)
         if verb.lemma_ in FUTURE_HEADS or _future_verb(verb):
@@ -767,7 +826,8 @@ class _Context:
             return False
         clauses = [c for c in tok.subtree if c.dep_ in ("relcl", "acl") and c.head.i >= i]
         ended = any(t.lemma_ in ("end", "conclude", "wrap", "finish") for t in self.sent)
-        return not ended and any(c.lemma_ in ("begin", "start") for c in clauses)
+        begun = [c for c in clauses if c.lemma_ in ("begin", "start") and c.tag_ in ("VBD", "VBN")]
+        return not ended and bool(begun)  # not "a visit starting June 19"
 
     def _returned_after(self, i: int) -> bool:
         """'returned to Beijing on Sunday after state visits to A, B and C': over."""
@@ -924,7 +984,9 @@ def _future_verb(verb: Token) -> bool:
             and any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children)
         ):
             return True  # "Xi is to visit Paris"
-        if node.dep_ not in ("conj", "xcomp") or node.head is node:
+        if node.dep_ == "pcomp" and node.head.lower_ in ("before", "after", "then"):
+            node = node.head  # "will attend the expo before travelling to Beijing"
+        elif node.dep_ not in ("conj", "xcomp") or node.head is node:
             return False
         node = node.head
     return False

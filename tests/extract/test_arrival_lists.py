@@ -1,6 +1,6 @@
-"""Arrivals at a summit told as lists, wire datelines as the scene, tours that "take"
-a leader on, and meetings "between" two leaders some time ago: who visits where, and
-when. Sentences written for the project."""
+"""Arrivals at a summit told as lists or with no place, wire datelines as the scene,
+tours that "take" a leader on, and meetings "between" two leaders some time ago: who
+visits where, and when. Sentences written for the project."""
 
 from __future__ import annotations
 
@@ -117,6 +117,77 @@ CASES = [
         "PORT OF SPAIN - Prime Minister Dr Keith Rowley will pay an official visit to China "
         "on May 14, his office said.",
         {("TTO", "CHN", "planned")},
+    ),
+    # arrivals told with no place at a summit: the place is the summit's
+    (
+        "2024-10-22",
+        "KAZAN - BRICS leaders gathered in the Volga city on Tuesday for their annual "
+        "summit. Chinese President Xi Jinping landed on Tuesday morning. Indian Prime "
+        "Minister Narendra Modi is due later on Tuesday, and South African President "
+        "Cyril Ramaphosa is expected on Wednesday.",
+        {("CHN", "RUS", "ongoing"), ("IND", "RUS", "planned"), ("ZAF", "RUS", "planned")},
+    ),
+    (
+        "2023-09-08",
+        "Delegations are pouring into New Delhi for the Group of 20 summit, which opens "
+        "on Saturday. Chinese Premier Li Qiang touched down on Friday evening, and the "
+        "President of the Comoros, Azali Assoumani, is expected on Saturday.",
+        {("CHN", "IND", "ongoing"), ("COM", "IND", "planned")},
+    ),
+    (
+        "2019-06-28",
+        "Leaders of the Group of 20 gathered in Osaka for their summit on Friday. Russian "
+        "President Vladimir Putin was expected on Friday morning, in time for the first "
+        "session.",
+        {("RUS", "JPN", "planned")},
+    ),
+    (
+        "2023-05-19",
+        "The Group of Seven opened its summit in Hiroshima on Friday. Also in the city on "
+        "Friday were French President Emmanuel Macron and German Chancellor Olaf Scholz.",
+        {("FRA", "JPN", "ongoing"), ("DEU", "JPN", "ongoing")},
+    ),
+    (
+        "2023-10-22",
+        "Australian Prime Minister Anthony Albanese will visit China from November 4 to 7. "
+        "Albanese will open a trade fair in Shanghai before travelling to Beijing for "
+        "talks with President Xi Jinping.",
+        {("AUS", "CHN", "planned")},
+    ),
+    (
+        "2024-03-01",
+        "WASHINGTON - Officials were cautious on Friday. President Joe Biden was expected "
+        "to announce new measures, and British Prime Minister Rishi Sunak is expected to "
+        "speak to him by phone.",
+        set(),
+    ),
+    (
+        "2023-06-02",
+        "In Paris, the mood was sour as Spanish Prime Minister Pedro Sanchez called an "
+        "early election.",
+        set(),
+    ),
+    # a leader the gazetteer lacks, named with "of <country>"; lists of countries
+    (
+        "2020-02-08",
+        "ADDIS ABABA - Heads of state are gathering for the African Union summit. "
+        "President Omar Guelleh of Djibouti and President Emmerson Mnangagwa of Zimbabwe "
+        "arrived in the capital yesterday.",
+        {("DJI", "ETH", "ongoing"), ("ZWE", "ETH", "ongoing")},
+    ),
+    (
+        "2023-06-07",
+        "Iranian President Ebrahim Raisi is scheduled to visit the Latin American "
+        "countries of Venezuela, Cuba and Nicaragua, state television said on Wednesday.",
+        {("IRN", "VEN", "planned"), ("IRN", "CUB", "planned"), ("IRN", "NIC", "planned")},
+    ),
+    # a present-tense aside about the trip follows the status its first mention gave
+    (
+        "2024-06-17",
+        "Russian President Vladimir Putin will then travel to Hanoi for a two-day visit "
+        "to Vietnam starting June 19, the Kremlin said. The visit to Hanoi takes place "
+        "at the invitation of the Communist Party.",
+        {("RUS", "VNM", "planned")},
     ),
 ]
 
