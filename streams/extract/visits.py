@@ -866,6 +866,9 @@ class _Context:
             return None  # "Putin will not attend this month's G20 summit in Rio"
         if when is None and self._some_time_after(i):
             return "past"
+        of = _preposition_of(doc[i], "of")
+        if of is not None and of.head.lemma_ == "anniversary":
+            return "past"  # "the 45th anniversary of Nixon's visit to China"
         if self._returned_after(i):
             return "past"
         if self._began(i):
@@ -937,18 +940,27 @@ class _Context:
             return any(t.tag_ == "VBD" for t in candidates)
         return any(t.lower_ in PAST_FORMS for t in candidates)
 
+    def _sets_off(self, i: int) -> bool:
+        """An arrival ('landed', 'arrived') or a departure for the place ('left
+        Pyongyang for Russia'): a trip that starts then and goes on for some days."""
+        doc = self.doc
+        word = doc[i].lower_
+        if VERB_BASE.get(word) == "land" or word in ARRIVALS:
+            return True
+        leaving = VERB_BASE.get(word) in ("leave", "depart")
+        return leaving and any(t.lower_ == "for" for t in doc[i + 1 : i + 5])
+
     def _relation(self, t: TimePhrase, past_tense: bool, i: int) -> str:
         """Where a time phrase lies, reading bare weekdays and months by tense: 'on
         Monday' in an article of Thursday is three days back when the verb is past. An
         arrival a few days back starts a visit that may still be going on."""
+        arrival = self._sets_off(i)
         if t.weekday is not None:
             back = (self.today.weekday() - t.weekday) % 7
-            arrival = VERB_BASE.get(self.doc[i].lower_) == "land" or self.doc[i].lower_ in ARRIVALS
             if back <= 1 or (arrival and back <= ARRIVAL_DAYS):
                 return RECENT
             return PAST if past_tense else FUTURE
         if t.days and t.first is not None:
-            arrival = VERB_BASE.get(self.doc[i].lower_) == "land" or self.doc[i].lower_ in ARRIVALS
             back = (self.today - t.first).days
             if arrival and 0 <= back <= ARRIVAL_DAYS:
                 return RECENT
@@ -1154,7 +1166,9 @@ def _clause_times(doc, clause, times: list[TimePhrase], i: int) -> list[TimePhra
     times = [
         t
         for t in times
-        if (not t.since or _dates_trigger(doc, t, i)) and not _dates_a_statement(doc, t, i)
+        if (not t.since or _dates_trigger(doc, t, i))
+        and not _dates_a_statement(doc, t, i)
+        and not _in_since_clause(doc, t, i)
     ]
     inside = [t for t in times if start <= t.start < end]
     if inside:
@@ -1187,6 +1201,23 @@ def _dates_a_statement(doc, t: TimePhrase, i: int) -> bool:
     if head.dep_ == "prep":
         head = head.head
     return head.lemma_ in REPORTING_VERBS and head.i != i
+
+
+def _in_since_clause(doc, t: TimePhrase, i: int) -> bool:
+    """'his first visit since the war began last year', 'since he took office in
+    January': a time inside a 'since' clause dates that clause, not the trip."""
+    span = doc.char_span(t.start, t.end, alignment_mode="expand")
+    if span is None or not doc.has_annotation("DEP") or span.start <= i:
+        return False
+    node = span.root
+    for _ in range(4):
+        if node.i == i or node.head is node:
+            return False
+        if any(c.dep_ == "mark" and c.lower_ == "since" for c in node.children):
+            # not "since they met at the summit in Osaka in June": the trip's own clause
+            return not node.left_edge.i <= i <= node.right_edge.i
+        node = node.head
+    return False
 
 
 def _dates_trigger(doc, t: TimePhrase, i: int) -> bool:

@@ -189,6 +189,25 @@ CASES = [
         "at the invitation of the Communist Party.",
         {("RUS", "VNM", "planned")},
     ),
+    # a time inside a "since" clause, a departure days ago, an anniversary
+    (
+        "2023-03-20",
+        "Chinese President Xi Jinping landed in Moscow on Monday for his first state visit "
+        "to Russia since the war in Ukraine broke out last year.",
+        {("CHN", "RUS", "ongoing")},
+    ),
+    (
+        "2023-09-12",
+        "North Korean leader Kim Jong Un left Pyongyang for Russia on Sunday aboard his "
+        "armoured train, state television said on Tuesday.",
+        {("PRK", "RUS", "ongoing")},
+    ),
+    (
+        "2022-02-21",
+        "Beijing marked the 50th anniversary of U.S. President Richard Nixon's visit to "
+        "China this week with a reception.",
+        {("USA", "CHN", "past")},
+    ),
 ]
 
 
