@@ -60,7 +60,7 @@ PRONOUNS = words("he his him himself she her hers herself")
 VISIT_VERBS = words(
     "visit visits visited visiting travel travels traveled travelled traveling travelling "
     "arrive arrives arrived arriving land lands landed landing fly flies flew flying tour "
-    "tours toured touring head heads headed heading journey journeys journeyed go goes went "
+    "tours toured touring head heads headed heading journey journeys journeyed go goes went gone "
     "going come comes came coming return returns returned returning stop stops stopped "
     "depart departs departed departing leave leaves left leaving touch touches touched flown "
     "jet jets jetted is was are were stuck stranded remained remains stayed stays staying "
@@ -318,7 +318,7 @@ NEEDS_PREP = {
 }
 VERB_BASE = {
     "lands": "land", "landed": "land", "landing": "land",
-    "goes": "go", "went": "go", "going": "go",
+    "goes": "go", "went": "go", "going": "go", "gone": "go",
     "comes": "come", "came": "come", "coming": "come",
     "heads": "head", "headed": "head", "heading": "head",
     "leaves": "leave", "left": "leave", "leaving": "leave",

@@ -190,11 +190,11 @@ class _Resolver:
 
     def _add(self, person: Person, start: int, end: int, kind: str, former: bool = False):
         # "Former U.S. President Jimmy Carter ... Carter left Pyongyang": still former
-        window = {t.lower_.rstrip("-") for t in self.doc[max(0, start - 3) : start]}
+        sent_start = self.doc[start].sent.start  # not "... the former rivals. Erdogan went"
+        window = {t.lower_.rstrip("-") for t in self.doc[max(sent_start, start - 3) : start]}
         if former and kind == "name" and window & {"former", "ex", "erstwhile"}:
             self.former.add(person.name)
         former = former or person.name in self.former
-        sent_start = self.doc[start].sent.start
         self.mentions.append(LeaderMention(person, start, end, kind, former, sent_start))
         if kind == "name" and (end - start > 1 or self.doc[start].is_upper):
             self.introduced[person.name] = start
@@ -399,7 +399,7 @@ def _blocks_title(tok: Token) -> bool:
 
 
 def _is_former(doc: Doc, i: int) -> bool:
-    window = doc[max(0, i - 3) : i]
+    window = doc[max(doc[i].sent.start, i - 3) : i]  # not "the former rivals. Erdogan"
     return any(
         t.lower_.rstrip("-") in ("former", "ex", "late", "then", "erstwhile") for t in window
     )

@@ -496,19 +496,32 @@ class _Context:
         found: list[PlaceMention] = []
         for sent in doc.sents:
             for n in (t.i for t in sent if t.lower_ in SUMMIT_NOUNS):
-                for p in self.mentions.places_in(max(sent.start, n - 2), min(sent.end, n + 12)):
+                for p in self.mentions.places_in(max(sent.start, n - 8), min(sent.end, n + 12)):
                     if p.place.kind in (BODY, DEMONYM):
                         continue
                     gov = _governor(doc, p.start, n)
                     # "the Hangzhou summit", "G20 Hangzhou Summit", "summit ... in Lima"
                     at = gov > n and doc[gov].lower_ in ("in", "at") and _about(doc[gov], doc[n])
-                    if p.end in (n, n - 1) or at:
+                    if p.end in (n, n - 1) or at or self._there_for(p, n):
                         found.append(p)
         if not found:
             return None
         # the summit the article is about: the one whose country it names most
         named = [p.code for p in self.mentions.places if p.place.kind != BODY]
         return max(found, key=lambda p: named.count(p.code))
+
+    def _there_for(self, p: PlaceMention, n: int) -> bool:
+        """'arrived in Samarkand on Wednesday for a summit of ...': a place someone is in
+        for the gathering named a few words on."""
+        doc = self.doc
+        between = doc[p.end : n]
+        gov = _governor(doc, p.start, max(doc[p.start].sent.start, p.start - 8))
+        return (
+            p.end < n
+            and doc[gov].lower_ in ("in", "at")
+            and any(t.lower_ == "for" for t in between)
+            and not any(t.pos_ in ("VERB", "AUX") or t.text in ",;" for t in between)
+        )
 
     def _verb_of(self, prep: Token) -> Token | None:
         """The verb a locative phrase belongs to, climbing over the nouns a parser often

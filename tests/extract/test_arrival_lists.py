@@ -208,6 +208,28 @@ CASES = [
         "China this week with a reception.",
         {("USA", "CHN", "past")},
     ),
+    # the place a leader arrived in "for a summit" is the summit's
+    (
+        "2022-09-15",
+        "Chinese President Xi Jinping arrived in the Uzbek city of Samarkand on Wednesday "
+        "for a summit of the regional bloc. Turkish President Recep Tayyip Erdogan is "
+        "expected to attend as a guest.",
+        {("CHN", "UZB", "ongoing"), ("TUR", "UZB", "planned")},
+    ),
+    # "former" ending one sentence does not make the next sentence's leader a former one
+    (
+        "2023-07-18",
+        "Turkish President Recep Tayyip Erdogan held talks in Doha on Tuesday. The "
+        "agreements opened a new chapter between the former rivals. Erdogan last went to "
+        "the UAE in February 2022.",
+        {("TUR", "QAT", "ongoing"), ("TUR", "ARE", "past")},
+    ),
+    (
+        "2022-07-08",
+        "In May 2016 U.S. President Barack Obama had gone to Hiroshima, the first sitting "
+        "American president to do so.",
+        {("USA", "JPN", "past")},
+    ),
 ]
 
 
