@@ -196,6 +196,9 @@ class _Context:
         clause = _clause(self.sent, i)
         placed = self._place_after(i, clause, preps=MEETING_PREPS, reach=MEETING_REACH)
         host = placed or self._where_antecedent(clause) or self._host_scene(i, clause)
+        aside = self._sidelines(i, clause)  # "will meet Putin on the sidelines of the summit"
+        if host is None and aside is not None:
+            host = self._summit_place()
         if host is None:
             return []
         # the subject side, and whoever is met directly ("Biden met Xi in Lima");
@@ -213,10 +216,27 @@ class _Context:
             ]  # "met Japanese Prime Minister Ishiba and South Korean President Yoon in Lima"
         if placed is not None:  # not "the first meeting between the two men since 2023"
             people += self._between(i, clause)
+        if aside is not None:  # "will meet with X, Y and Z at the sidelines of the summit"
+            people += [m for m in self.mentions.leaders_in(i + 1, aside) if m not in people]
         out = []
         for m in people:
             out.extend(self._finding(i, clause, m, host))
         return out
+
+    def _sidelines(self, i: int, clause: _Clause) -> int | None:
+        """Where 'on the sidelines of the summit' begins after a meeting verb, if it does:
+        whoever is met there is at the summit too."""
+        doc = self.doc
+        if doc[i].lower_ not in ("met", "meet", "meets"):
+            return None
+        for k in range(i + 1, min(clause.end, i + 30)):
+            if doc[k].pos_ in ("VERB", "AUX"):
+                return None  # not "met ..., when they held talks on the sidelines of"
+            if doc[k].lower_ == "sidelines" and doc[k + 1 : k + 2].text.lower() == "of":
+                rest = doc[k + 2 : min(clause.end, k + 8)]
+                if any(t.lower_ in SUMMIT_NOUNS for t in rest):
+                    return k - 2 if doc[k - 1].lower_ == "the" else k - 1
+        return None
 
     def _between(self, i: int, clause: _Clause) -> list[LeaderMention]:
         """'a summit in Vietnam between Kim and Trump', 'talks between Xi and Lula in

@@ -230,6 +230,14 @@ CASES = [
         "American president to do so.",
         {("USA", "JPN", "past")},
     ),
+    # whoever a leader will meet on the sidelines of the summit attends it too
+    (
+        "2022-09-15",
+        "Indian Prime Minister Narendra Modi arrived in Samarkand on Thursday for the "
+        "summit of the regional bloc. Modi will meet Russian President Vladimir Putin on "
+        "the sidelines of the summit on Friday.",
+        {("IND", "UZB", "ongoing"), ("RUS", "UZB", "planned")},
+    ),
 ]
 
 
