@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from spacy.tokens import Doc, Span, Token
 
-from .gazetteer import BODY, COUNTRY, DEMONYM, Place
+from .gazetteer import BODY, CITY, COUNTRY, DEMONYM, Place
 from .lexicon import (
     ACTIVITY_VERBS,
     ARRIVALS,
@@ -195,7 +195,8 @@ class _Context:
         """'Biden met Xi on the sidelines of the APEC summit in Lima': both visit Peru."""
         clause = _clause(self.sent, i)
         placed = self._place_after(i, clause, preps=MEETING_PREPS, reach=MEETING_REACH)
-        host = placed or self._where_antecedent(clause) or self._host_scene(i, clause)
+        where = None if placed else self._where_antecedent(clause)
+        host = placed or where or self._host_scene(i, clause)
         aside = self._sidelines(i, clause)  # "will meet Putin on the sidelines of the summit"
         if host is None and aside is not None:
             host = self._summit_place()
@@ -208,7 +209,7 @@ class _Context:
             for m in self.mentions.leaders_in(clause.start, i)
             if not _is_object(self.doc, m.start)
         ]
-        if self.doc[i].lower_ in ("met", "meet", "meets"):
+        if self.doc[i].lower_ in ("met", "meet", "meets") and where is None:
             people += [
                 m
                 for m in self.mentions.leaders_in(i + 1, min(host.start, clause.end))
@@ -291,7 +292,13 @@ class _Context:
         if not arrival:
             return None
         nearby = self.mentions.places_in(i + 1, min(i + 8, self.sent.end))
-        if any(p.place.kind not in (BODY, DEMONYM) for p in nearby):
+        owners = {  # "leading Beijing's delegation", not "capital of China's Fujian"
+            p.start
+            for p in nearby
+            if doc[p.end : p.end + 1].text in ("'s", "’s")
+            and doc[_governor(doc, p.start, i)].pos_ != "ADP"
+        }
+        if any(p.place.kind not in (BODY, DEMONYM) and p.start not in owners for p in nearby):
             return None  # "arrived in Hanoi": the destination rule's, or none
         return self._scene_place()  # "arrived at OR Tambo International Airport"
 
@@ -322,7 +329,11 @@ class _Context:
                 while j < clause.end and (doc[j].lower_ == "same" or doc[j].pos_ == "ADJ"):
                     j += 1
                 if j < clause.end and doc[j].lower_ in PLACE_ANAPHORS:
-                    return self._previous_place(k, skip=True)
+                    # "in the city" (not "to the Siberian city of Ulan-Ude"): the last city
+                    town = doc[j].lower_ in ("city", "capital", "town") and (
+                        doc[j + 1 : j + 2].text != "of"
+                    )
+                    return self._previous_place(k, skip=True, city=town)
         return None
 
     def _describes_a_leader(self, p: PlaceMention) -> bool:
@@ -349,9 +360,12 @@ class _Context:
         """'President Omar Guelleh of Djibouti': a place after a name, saying whose
         leader it is even when the gazetteer does not know him."""
         doc = self.doc
-        return p.start >= 2 and doc[p.start - 1].lower_ == "of" and doc[p.start - 2].pos_ == "PROPN"
+        named = p.start >= 2 and doc[p.start - 2].pos_ == "PROPN"
+        return named and doc[p.start - 1].lower_ == "of"
 
-    def _previous_place(self, i: int, skip: bool = False) -> PlaceMention | None:
+    def _previous_place(
+        self, i: int, skip: bool = False, city: bool = False
+    ) -> PlaceMention | None:
         """'he travelled there': the last country or city named before; with `skip`,
         not one that only says whose leader someone is ('X of China and Y of India are
         expected to arrive in the country', or a list of leaders the sentence before)."""
@@ -364,6 +378,9 @@ class _Context:
             and not (skip and self._titles_a_leader(p))
             and not (skip and self._of_a_name(p))
         ]
+        towns = [p for p in before[-3:] if p.place.kind == CITY] if city else []
+        if towns:  # "in the city": Vilnius, not the "Sweden's bid" named since
+            return towns[-1]
         return before[-1] if before else None
 
     def _where_antecedent(self, clause: _Clause) -> PlaceMention | None:

@@ -238,6 +238,20 @@ CASES = [
         "the sidelines of the summit on Friday.",
         {("IND", "UZB", "ongoing"), ("RUS", "UZB", "planned")},
     ),
+    # a place owned by a noun after the arrival is not where the leader landed
+    (
+        "2023-09-08",
+        "Leaders are arriving in New Delhi for the Group of 20 summit. Chinese Premier Li "
+        "Qiang landed on Friday evening, leading Beijing's delegation.",
+        {("CHN", "IND", "ongoing")},
+    ),
+    # "in the city" is the city last named, not a country named since
+    (
+        "2023-07-11",
+        "Turkish President Recep Tayyip Erdogan held talks in Vilnius on Monday on Sweden's "
+        "bid. Erdogan had arrived in the city on Monday morning.",
+        {("TUR", "LTU", "ongoing")},
+    ),
 ]
 
 
