@@ -20,11 +20,13 @@ CORPUS = FIXTURES / "corpus"
 HELDOUT = FIXTURES / "heldout"
 FLOORS = {"leader_visit": 0.90, "sanctions_allegation": 0.90}
 #: Held-out batches, each gated on its own at its measured F1 minus 0.03 (README,
-#: Quality). Batches G and H were sealed until their one final score.
+#: Quality). Batches G, H and I were sealed until their one final score; H's errors were
+#: studied after it, so it is gated at its figure after that study.
 HELDOUT_FLOORS = {
     "heldout_f.jsonl": {"leader_visit": 0.76, "sanctions_allegation": 0.91},
     "heldout_g.jsonl": {"leader_visit": 0.81, "sanctions_allegation": 0.62},
-    "heldout_h.jsonl": {"leader_visit": 0.73, "sanctions_allegation": 0.77},
+    "heldout_h.jsonl": {"leader_visit": 0.83, "sanctions_allegation": 0.77},
+    "heldout_i.jsonl": {"leader_visit": 0.75, "sanctions_allegation": 0.76},
 }
 #: The rule-only pipeline (no statistical model) on the development corpus, likewise.
 RULE_ONLY_FLOORS = {"leader_visit": 0.81, "sanctions_allegation": 0.66}
