@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from itertools import pairwise
 
 from spacy.tokens import Doc, Span, Token
 
@@ -316,6 +317,9 @@ class _Context:
         nxt = doc[i + 1 : i + 3]
         if len(nxt) and nxt[0].lower_ == "to":
             return len(nxt) > 1 and (nxt[1].lower_ in ("arrive", "land"))
+        ahead = doc[i + 1 : min(self.sent.end, i + 8)]
+        if any(a.lower_ == "to" and b.tag_ == "VB" for a, b in pairwise(ahead)):
+            return False  # "is expected on Friday to announce new measures"
         return any(t.start >= doc[i].idx for t in self.times) or (
             len(nxt) > 0 and nxt[0].lower_ in ("later", "shortly", "tomorrow", "overnight")
         )

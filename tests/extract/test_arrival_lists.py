@@ -157,8 +157,8 @@ CASES = [
     (
         "2024-03-01",
         "WASHINGTON - Officials were cautious on Friday. President Joe Biden was expected "
-        "to announce new measures, and British Prime Minister Rishi Sunak is expected to "
-        "speak to him by phone.",
+        "to announce new measures, and British Prime Minister Rishi Sunak is expected on "
+        "Saturday to speak to him by phone.",
         set(),
     ),
     (
